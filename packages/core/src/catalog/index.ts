@@ -1,0 +1,1 @@
+export { eventTypeKeys, matchesEventType } from "./match.ts";

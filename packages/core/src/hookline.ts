@@ -1,0 +1,2 @@
+// createHookline(): wires store, queue, catalog, subscriptions, router and delivery. (Owned by the delivery work.)
+export {};
