@@ -1,1 +1,2 @@
-export {};
+export * from "./queue-suite.ts";
+export * from "./store-suite.ts";
