@@ -1,0 +1,156 @@
+/**
+ * The bench harness: every suite in `src/suites/*.ts` default-exports `defineSuite({ name, run })`.
+ *
+ * Machines here are shared and noisy, so a figure only means something beside a baseline measured in the
+ * same run; `ratio` (higher is better) is what a reader compares with `target`. See `../README.md`.
+ */
+import { performance } from "node:perf_hooks";
+
+/** One row of the results table and of `results.json`. `value: null` + `note` = "could not run: why". */
+export interface BenchResult {
+  /** Dotted, stable name: `sign.*`, `verify.*`, `router.*`, … */
+  name: string;
+  /** Unit of `value`, e.g. `ops/s`, `req/s`, `ms p99`. */
+  unit: string;
+  value: number | null;
+  /** The figure this one is compared with, measured in the same run. */
+  baseline?: { name: string; value: number } | null;
+  /** value vs baseline, oriented so that higher is better (for latencies, baseline / value). */
+  ratio?: number | null;
+  /** The ratio the issue asks for (or, with no baseline, the bound on `value`, with `unit` saying so). */
+  target?: number | null;
+  note?: string;
+}
+
+/** What a suite gets to run with. */
+export interface BenchContext {
+  /** Shorter warm-up and fewer rounds (`pnpm bench --quick`). */
+  quick: boolean;
+  /** Progress output (stderr), kept out of the table. */
+  log(msg: string): void;
+}
+
+/** A named group of benchmarks. */
+export interface BenchSuite {
+  readonly name: string;
+  run(ctx: BenchContext): Promise<BenchResult[]>;
+}
+
+/** Options of {@link opsPerSecond} and {@link opsPerSecondAsync}. */
+export interface OpsOptions {
+  quick: boolean;
+  /** Length of one measured round in ms. Default 300 (100 when quick). */
+  minTimeMs?: number;
+}
+
+/** Declares a suite; `src/main.ts` discovers it from the file's default export. */
+export function defineSuite(s: { name: string; run(ctx: BenchContext): Promise<BenchResult[]> }): BenchSuite {
+  return { name: s.name, run: s.run };
+}
+
+// A sink the optimiser cannot prove unused, so the measured calls are not dead code.
+let sink: unknown;
+/** @internal Read by nobody; exists so results of measured calls escape. */
+export function benchSink(): unknown {
+  return sink;
+}
+
+interface Plan {
+  warmUpMs: number;
+  roundMs: number;
+  rounds: number;
+}
+
+function plan(opts: OpsOptions): Plan {
+  const roundMs = opts.minTimeMs ?? (opts.quick ? 100 : 300);
+  return { warmUpMs: opts.quick ? 150 : 500, roundMs, rounds: opts.quick ? 5 : 9 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Synchronous throughput: warm-up, then the median ops/s of several rounds. Calls are batched so the
+ * clock is read about once per millisecond, not once per call.
+ */
+export async function opsPerSecond(fn: () => unknown, opts: OpsOptions): Promise<number> {
+  const p = plan(opts);
+  // Warm-up, growing the batch until one batch takes about a millisecond.
+  let batch = 1;
+  const warmEnd = performance.now() + p.warmUpMs;
+  while (performance.now() < warmEnd) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) sink = fn();
+    if (performance.now() - t0 < 1 && batch < 1 << 20) batch *= 2;
+  }
+  const rates: number[] = [];
+  for (let r = 0; r < p.rounds; r++) {
+    let ops = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < p.roundMs) {
+      for (let i = 0; i < batch; i++) sink = fn();
+      ops += batch;
+      t = performance.now();
+    }
+    rates.push((ops * 1000) / (t - t0));
+    // Let timers and I/O of other work run between rounds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return median(rates);
+}
+
+/** Asynchronous throughput: like {@link opsPerSecond}, awaiting each call in turn. */
+export async function opsPerSecondAsync(fn: () => Promise<unknown>, opts: OpsOptions): Promise<number> {
+  const p = plan(opts);
+  const warmEnd = performance.now() + p.warmUpMs;
+  while (performance.now() < warmEnd) sink = await fn();
+  const rates: number[] = [];
+  for (let r = 0; r < p.rounds; r++) {
+    let ops = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < p.roundMs) {
+      sink = await fn();
+      ops++;
+      t = performance.now();
+    }
+    rates.push((ops * 1000) / (t - t0));
+  }
+  return median(rates);
+}
+
+/** p50, p99 and mean of latency samples in ms (nearest-rank percentiles). NaN for no samples. */
+export function percentiles(samplesMs: number[]): { p50: number; p99: number; mean: number } {
+  if (samplesMs.length === 0) return { p50: Number.NaN, p99: Number.NaN, mean: Number.NaN };
+  const s = [...samplesMs].sort((a, b) => a - b);
+  const rank = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  return { p50: rank(0.5), p99: rank(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+/**
+ * Builds a row compared with a baseline measured in the same run. `higherIsBetter: false` (latencies)
+ * orients the ratio as baseline / value, so a higher ratio is always better.
+ */
+export function compared(
+  name: string,
+  unit: string,
+  value: number,
+  baseline: { name: string; value: number },
+  opts: { target?: number; higherIsBetter?: boolean; note?: string } = {},
+): BenchResult {
+  const higher = opts.higherIsBetter ?? true;
+  const ratio = higher ? value / baseline.value : baseline.value / value;
+  return {
+    name,
+    unit,
+    value,
+    baseline,
+    ratio: Number.isFinite(ratio) ? ratio : null,
+    target: opts.target ?? null,
+    ...(opts.note === undefined ? {} : { note: opts.note }),
+  };
+}
