@@ -1,1 +1,97 @@
-export {};
+// This adapter may import only public entry points (@hookline/core, @hookline/node, fastify's types):
+// it translates between Fastify and hookline and holds no webhook logic of its own.
+/**
+ * @hookline/fastify — hookline for Fastify 5.
+ *
+ * Provider side: `app.register(fastifyHookline, { hookline, prefix: "/webhooks" })`: an encapsulated
+ * plugin; its content-type parser change (raw passthrough) stays inside it, so the app's other routes
+ * keep Fastify's JSON parser. Receiver side: the `fastifyVerify()` route hook or `verifyWebhookPlugin`.
+ */
+import { Readable } from "node:stream";
+import { createVerifier, type VerifierOptions, type WebhookEvent } from "@hookline/core";
+import { type FetchApp, handleNodeRequest, verifyNodeRequest } from "@hookline/node";
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  preParsingAsyncHookHandler,
+  RouteHandlerMethod,
+} from "fastify";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The verified, parsed webhook, set by `fastifyVerify()` / `verifyWebhookPlugin`. */
+    webhook?: WebhookEvent | null;
+  }
+}
+
+/** Options of {@link fastifyHookline} (plus Fastify's own `prefix`). */
+export interface FastifyHooklineOptions {
+  /** The hookline instance (anything with `.fetch(Request)`). */
+  hookline: FetchApp;
+  /** Largest request body accepted (default 1 MiB); larger ones are answered 413. */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * The subscription API as an encapsulated Fastify plugin: `app.register(fastifyHookline, { hookline,
+ * prefix: "/webhooks" })`. Inside it the body is left unread, so hookline reads the raw bytes itself.
+ */
+export const fastifyHookline: FastifyPluginAsync<FastifyHooklineOptions> = async (instance, options) => {
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
+  const handler: RouteHandlerMethod = async (request, reply) => {
+    reply.hijack();
+    await handleNodeRequest(options.hookline, request.raw, reply.raw, {
+      base: instance.prefix,
+      bodyLimitBytes: options.bodyLimitBytes,
+    }).catch((err: unknown) => {
+      request.log.error({ err }, "[hookline] [fastify] request failed");
+      if (!reply.raw.headersSent) reply.raw.writeHead(500, { "content-type": "application/problem+json" });
+      reply.raw.end(JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500 }));
+    });
+  };
+  instance.all("/", handler);
+  instance.all("/*", handler);
+};
+
+/** Options of {@link fastifyVerify} / {@link verifyWebhookPlugin}: those of `createVerifier()`. */
+export type FastifyVerifyOptions = VerifierOptions;
+
+/** A Fastify request after verification, typed: `request.webhook` holds the event. */
+export type WebhookFastifyRequest<TData = unknown> = FastifyRequest & { webhook: WebhookEvent<TData> };
+
+/**
+ * Route option: `app.post("/hooks", { preParsing: fastifyVerify({ secrets }) }, handler)`. Verifies the raw
+ * bytes before any content-type parser runs, sets `request.webhook`, then hands the same bytes on to the
+ * route's parser (so `request.body` is parsed as usual). Failures are answered 400/401/413 problem+json.
+ */
+export function fastifyVerify(options: FastifyVerifyOptions): preParsingAsyncHookHandler {
+  const verifier = createVerifier(options);
+  return async function verifyWebhook(request: FastifyRequest, reply: FastifyReply) {
+    const result = await verifyNodeRequest(verifier, request.raw);
+    if (!result.ok) {
+      await reply.code(result.reply.status).headers(result.reply.headers).send(result.reply.body);
+      return reply as never;
+    }
+    request.webhook = result.event;
+    const payload = Readable.from([Buffer.from(result.event.raw)]);
+    return Object.assign(payload, { receivedEncodedLength: result.event.raw.byteLength });
+  };
+}
+
+/**
+ * Adds {@link fastifyVerify} to every route of the scope that registers it (it changes no parser, only adds
+ * a hook, so it is not encapsulated): wrap your webhook routes in their own scope:
+ * `app.register(async (hooks) => { await hooks.register(verifyWebhookPlugin, { secrets }); hooks.post(…) })`.
+ */
+export const verifyWebhookPlugin: FastifyPluginAsync<FastifyVerifyOptions> = Object.assign(
+  async (
+    instance: Parameters<FastifyPluginAsync<FastifyVerifyOptions>>[0],
+    options: FastifyVerifyOptions,
+  ) => {
+    if (!instance.hasRequestDecorator("webhook")) instance.decorateRequest("webhook", null);
+    instance.addHook("preParsing", fastifyVerify(options));
+  },
+  { [Symbol.for("skip-override")]: true },
+);

@@ -1,1 +1,2 @@
+export * from "./memory.ts";
 export type * from "./types.ts";

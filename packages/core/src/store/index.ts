@@ -1,1 +1,3 @@
+export { type MemoryDedupeStoreOptions, memoryDedupeStore } from "./dedupe-memory.ts";
+export { type MemoryStoreOptions, memoryStore } from "./memory.ts";
 export type * from "./types.ts";

@@ -1,1 +1,22 @@
-export {};
+export {
+  type ObjectIdsOptions,
+  objectIds,
+  prefixedIds,
+  sequentialIds,
+  type UuidIdsOptions,
+  uuidIds,
+  uuidV7,
+} from "../model/ids.ts";
+export {
+  isReservedHeader,
+  isSensitiveHeader,
+  REDACTED,
+  redactHeaders,
+  SUBSCRIPTION_LIMITS,
+  targetUrlProblem,
+  type ValidateSubscriptionOptions,
+  validateSubscriptionInput,
+  validateSubscriptionShape,
+  validateTargetUrl,
+} from "../model/validate.ts";
+export { createSubscriptionService, type SecretScheme, type SubscriptionServiceOptions } from "./service.ts";

@@ -1,1 +1,10 @@
-export {};
+export { type MemoryEndpointGuardOptions, memoryEndpointGuard } from "./endpoint-guard.ts";
+export {
+  createRetryPolicy,
+  DEFAULT_RETRY_SCHEDULE,
+  decideRetry,
+  failureReason,
+  type RetryPolicyOptions,
+  TRANSIENT_CLIENT_ERRORS,
+} from "./retry.ts";
+export { parseRetryAfter } from "./retry-after.ts";

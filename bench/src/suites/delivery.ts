@@ -1,0 +1,211 @@
+/**
+ * Delivery throughput and latency, end to end: `emit()` → signed POST to a loopback receiver → attempt
+ * recorded (the `delivery.succeeded` hook fires after the attempt's transaction commits). Beside it, in the
+ * same run and at the same concurrency, a raw undici POST loop to the same receiver (`undici.post`).
+ * Latency: emits at a fixed 1,000 events/s, measured from the emit() call to the request's arrival at the
+ * receiver (its headers parsed: the first byte the receiver can act on).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHookline, type Store } from "@hookline/core";
+import { Pool } from "undici";
+import { type BenchContext, type BenchResult, compared, defineSuite, percentiles } from "../harness.ts";
+
+const CONCURRENCY = 16;
+const TENANT = "bench";
+
+interface Receiver {
+  url: string;
+  /** Called when a request's headers arrive. */
+  onRequest: ((webhookId: string | undefined) => void) | null;
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const receiver: Receiver = { url: "", onRequest: null, close: async () => {} };
+  const server: Server = createServer((req, res) => {
+    receiver.onRequest?.(req.headers["webhook-id"] as string | undefined);
+    req.resume();
+    req.on("end", () => res.writeHead(204).end());
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return receiver;
+}
+
+/** A started instance with one subscription to the receiver; `succeeded` counts recorded successes. */
+async function instance(receiver: Receiver, store?: Store) {
+  let succeeded = 0;
+  let onSucceeded: (() => void) | null = null;
+  const hookline = createHookline({
+    store,
+    delivery: { ssrf: { allow: ["127.0.0.1"] }, concurrency: CONCURRENCY, retention: false },
+    hooks: {
+      "delivery.succeeded": () => {
+        succeeded++;
+        onSucceeded?.();
+      },
+    },
+  });
+  await hookline.subscriptions.create(TENANT, { url: `${receiver.url}/hook`, eventTypes: ["*"] });
+  await hookline.start();
+  /** Resolves once `n` deliveries in total have succeeded. */
+  const reached = (n: number) =>
+    new Promise<void>((resolve) => {
+      if (succeeded >= n) return resolve();
+      onSucceeded = () => {
+        if (succeeded >= n) {
+          onSucceeded = null;
+          resolve();
+        }
+      };
+    });
+  return { hookline, reached, count: () => succeeded };
+}
+
+const payload = { id: "in_123", amount: 4200, currency: "eur", customer: "cus_42", lines: [1, 2, 3] };
+
+/** End-to-end deliveries per second: emit `n` events (`CONCURRENCY` emits in flight), wait for all. */
+async function deliveriesPerSecond(receiver: Receiver, n: number, rounds: number, store?: () => Store) {
+  const { hookline, reached, count } = await instance(receiver, store?.());
+  const rates: number[] = [];
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      const target = count() + n;
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < n) {
+            next++;
+            await hookline.emit({ type: "invoice.paid", tenant: TENANT, data: payload });
+          }
+        }),
+      );
+      await reached(target);
+      if (round > 0) rates.push((n * 1000) / (performance.now() - t0)); // round 0 warms up
+    }
+  } finally {
+    await hookline.close({ timeoutMs: 5000 });
+  }
+  return median(rates);
+}
+
+/** The baseline: `CONCURRENCY` loops of raw undici POSTs of a same-size body to the same receiver. */
+async function undiciPostsPerSecond(receiver: Receiver, n: number, rounds: number): Promise<number> {
+  const pool = new Pool(receiver.url, { connections: CONCURRENCY });
+  const body = JSON.stringify({ type: "invoice.paid", timestamp: new Date().toISOString(), data: payload });
+  const rates: number[] = [];
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < n) {
+            next++;
+            const res = await pool.request({
+              method: "POST",
+              path: "/hook",
+              headers: { "content-type": "application/json" },
+              body,
+            });
+            await res.body.dump();
+          }
+        }),
+      );
+      if (round > 0) rates.push((n * 1000) / (performance.now() - t0));
+    }
+  } finally {
+    await pool.close();
+  }
+  return median(rates);
+}
+
+/** Emit-to-first-byte latency at a fixed rate of 1,000 events/s. */
+async function latencyAtFixedRate(receiver: Receiver, seconds: number): Promise<number[]> {
+  const { hookline, reached } = await instance(receiver);
+  const started = new Map<string, number>();
+  const samples: number[] = [];
+  receiver.onRequest = (id) => {
+    const t0 = id === undefined ? undefined : started.get(id);
+    if (t0 !== undefined) samples.push(performance.now() - t0);
+  };
+  const total = 1000 * seconds;
+  try {
+    const t0 = performance.now();
+    const emits: Promise<unknown>[] = [];
+    for (let i = 0; i < total; ) {
+      // Catch up to the schedule (1 event per ms), then yield to the event loop.
+      const due = Math.min(total, Math.floor(performance.now() - t0) + 1);
+      for (; i < due; i++) {
+        const id = `lat_${i}`;
+        started.set(id, performance.now());
+        emits.push(hookline.emit({ id, type: "invoice.paid", tenant: TENANT, data: payload }));
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(emits);
+    await reached(total);
+  } finally {
+    receiver.onRequest = null;
+    await hookline.close({ timeoutMs: 5000 });
+  }
+  return samples;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** `sqliteStore` from `@hookline/store-sql` when that package provides it. */
+async function sqliteFactory(): Promise<(() => Store) | string> {
+  try {
+    const mod = (await import("@hookline/store-sql")) as Record<string, unknown>;
+    const make = mod.sqliteStore;
+    if (typeof make !== "function") return "@hookline/store-sql has no sqliteStore yet";
+    return () => (make as (opts: { path: string }) => Store)({ path: ":memory:" });
+  } catch (error) {
+    return `could not load @hookline/store-sql: ${String(error)}`;
+  }
+}
+
+export default defineSuite({
+  name: "delivery",
+  async run(ctx: BenchContext): Promise<BenchResult[]> {
+    const n = ctx.quick ? 500 : 2000;
+    const rounds = ctx.quick ? 3 : 5;
+    const receiver = await startReceiver();
+    const results: BenchResult[] = [];
+    try {
+      ctx.log(`delivery: ${n} events × ${rounds} rounds, concurrency ${CONCURRENCY}`);
+      const baseline = { name: "undici.post", value: await undiciPostsPerSecond(receiver, n, rounds) };
+      const memory = await deliveriesPerSecond(receiver, n, rounds);
+      results.push(compared("delivery.memory", "deliveries/s", memory, baseline, { target: 0.6 }));
+
+      const sqlite = await sqliteFactory();
+      if (typeof sqlite === "string") {
+        results.push({ name: "delivery.sqlite", unit: "deliveries/s", value: null, note: sqlite });
+      } else {
+        const value = await deliveriesPerSecond(receiver, n, rounds, sqlite);
+        results.push(compared("delivery.sqlite", "deliveries/s", value, baseline));
+      }
+
+      ctx.log("delivery: latency at 1,000 events/s");
+      const { p50, p99 } = percentiles(await latencyAtFixedRate(receiver, ctx.quick ? 1 : 3));
+      results.push({ name: "delivery.latency.p50", unit: "ms", value: p50 });
+      results.push({ name: "delivery.latency.p99", unit: "ms", value: p99, target: 50 });
+    } finally {
+      await receiver.close();
+    }
+    return results;
+  },
+});

@@ -1,0 +1,175 @@
+/**
+ * emit(): the transactional outbox. The message and one delivery per matching subscription are written in
+ * one store transaction (or inside the host's own) before `emit()` resolves; only then is the queue told.
+ * A crash after that loses nothing: the rows are the queue's source of truth.
+ */
+import type { EmitInput, EmitOptions, EmitResult, EventCatalog, IdGenerator, Logger } from "../contracts.ts";
+import { HooklineError, ValidationError } from "../errors.ts";
+import type { Delivery, JsonValue, Message, Subscription } from "../model/types.ts";
+import type { Queue, QueueJob } from "../queue/types.ts";
+import type { Store } from "../store/types.ts";
+
+/** What emit needs; `createHookline()` supplies it. */
+export interface EmitterOptions {
+  store: Store;
+  queue: Queue;
+  /** Validates payloads; `null` accepts any JSON payload of any type. */
+  catalog: EventCatalog | null;
+  ids: IdGenerator;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** The emit side of hookline. */
+export interface Emitter {
+  /** Validates, writes message + deliveries atomically, then schedules them. */
+  emit(input: EmitInput, opts?: EmitOptions): Promise<EmitResult>;
+  /**
+   * Creates fresh deliveries of a stored message (replay), to every subscription that matches it now or to
+   * one subscription. Throws `not_found` when the message does not exist.
+   */
+  redeliver(tenant: string, messageId: string, opts?: { subscriptionId?: string }): Promise<Delivery[]>;
+  /** Tells the queue about deliveries that are now committed (after a host transaction commits). */
+  schedule(deliveries: readonly Delivery[]): Promise<void>;
+}
+
+/** The queue job of a delivery row. */
+export function jobOf(delivery: Delivery): QueueJob {
+  return {
+    deliveryId: delivery.id,
+    tenant: delivery.tenant,
+    subscriptionId: delivery.subscriptionId,
+    runAt: delivery.nextAttemptAt ?? delivery.createdAt,
+  };
+}
+
+/** Creates the emitter. */
+export function createEmitter(options: EmitterOptions): Emitter {
+  const { store, queue, catalog, ids, logger } = options;
+  const now = options.now ?? (() => new Date());
+
+  async function schedule(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    try {
+      await queue.schedule(deliveries.map(jobOf));
+    } catch (error) {
+      // The rows are committed: a store-polling queue (or the next sweep) still finds them.
+      logger.warn({ err: error, count: deliveries.length }, "[hookline] queue.schedule failed after emit");
+    }
+  }
+
+  async function targets(tx: Store, message: Message, subscriptionId?: string): Promise<Subscription[]> {
+    if (subscriptionId === undefined) return tx.matchSubscriptions(message.tenant, message.type);
+    const sub = await tx.getSubscription(message.tenant, subscriptionId);
+    if (sub === null) {
+      throw new HooklineError("not_found", `[hookline] subscription ${subscriptionId} not found`);
+    }
+    return [sub];
+  }
+
+  async function insertDeliveries(tx: Store, message: Message, subs: readonly Subscription[]) {
+    const at = now();
+    const deliveries: Delivery[] = [];
+    for (const sub of subs) {
+      deliveries.push({
+        id: await ids("delivery", { store: tx, tenant: message.tenant }),
+        tenant: message.tenant,
+        messageId: message.id,
+        subscriptionId: sub.id,
+        eventType: message.type,
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: at,
+        leaseUntil: null,
+        lastStatus: null,
+        lastError: null,
+        createdAt: at,
+        updatedAt: at,
+        completedAt: null,
+      });
+    }
+    if (deliveries.length > 0) await tx.insertDeliveries(deliveries);
+    return deliveries;
+  }
+
+  return {
+    schedule,
+
+    async emit(input: EmitInput, opts: EmitOptions = {}): Promise<EmitResult> {
+      assertInput(input);
+      const data = catalog ? await catalog.validate(input.type, input.data) : toJson(input.data);
+      const at = now();
+      const draft: Message = {
+        id: input.id ?? (await ids("message", { store, tenant: input.tenant })),
+        tenant: input.tenant,
+        type: input.type,
+        data,
+        timestamp: input.timestamp ?? at,
+        resourceId: input.resourceId ?? null,
+        createdAt: at,
+      };
+      const write = async (tx: Store): Promise<EmitResult> => {
+        const { inserted, message } = await tx.insertMessage(draft);
+        if (!inserted) return { message, deliveries: [], duplicate: true };
+        const deliveries = await insertDeliveries(
+          tx,
+          message,
+          await targets(tx, message, opts.subscriptionId),
+        );
+        return { message, deliveries, duplicate: false };
+      };
+      if (opts.tx !== undefined) {
+        // Inside the host's transaction the commit happens later, in the host's code: the queue cannot be
+        // told now (a job might run before the rows are visible). The store-polling queue finds the rows on
+        // its next poll; call `schedule(result.deliveries)` after the commit to wake it at once.
+        return write(store.withHostTransaction(opts.tx));
+      }
+      const result = await store.transaction(write);
+      await schedule(result.deliveries);
+      return result;
+    },
+
+    async redeliver(tenant, messageId, opts = {}) {
+      const deliveries = await store.transaction(async (tx) => {
+        const message = await tx.getMessage(tenant, messageId);
+        if (message === null)
+          throw new HooklineError("not_found", `[hookline] message ${messageId} not found`);
+        return insertDeliveries(tx, message, await targets(tx, message, opts.subscriptionId));
+      });
+      await schedule(deliveries);
+      return deliveries;
+    },
+  };
+}
+
+function assertInput(input: EmitInput): void {
+  const issues = [];
+  if (typeof input.type !== "string" || input.type === "") {
+    issues.push({ field: "type", message: "must be a non-empty string", code: "required" });
+  }
+  if (typeof input.tenant !== "string" || input.tenant === "") {
+    issues.push({ field: "tenant", message: "must be a non-empty string", code: "required" });
+  }
+  if (input.id !== undefined && (typeof input.id !== "string" || input.id === "")) {
+    issues.push({ field: "id", message: "must be a non-empty string", code: "invalid" });
+  }
+  if (issues.length > 0) throw new ValidationError("[hookline] invalid emit input", issues);
+}
+
+/** Without a catalog the payload must still be JSON: normalised through a round trip. */
+function toJson(data: unknown): JsonValue {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (error) {
+    throw new ValidationError("[hookline] payload is not JSON-serialisable", [
+      { field: "data", message: String(error), code: "invalid_json" },
+    ]);
+  }
+  if (text === undefined) {
+    throw new ValidationError("[hookline] payload is required", [
+      { field: "data", message: "must be a JSON value", code: "required" },
+    ]);
+  }
+  return JSON.parse(text) as JsonValue;
+}

@@ -1,0 +1,115 @@
+/**
+ * OpenTelemetry instrumentation of delivery through `@opentelemetry/api`: one span per attempt, counters for
+ * deliveries and attempts, a histogram of attempt latency and an observable gauge of queue depth. All of it
+ * is a no-op unless the host installs an OpenTelemetry SDK.
+ */
+import { metrics, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { AttemptErrorKind, DeliveryMethod } from "../model/types.ts";
+
+/** Instrumentation scope name of every span and instrument hookline creates. */
+export const INSTRUMENTATION_NAME = "@hookline/core";
+
+/** What one attempt span is about. */
+export interface AttemptSpanInfo {
+  tenant: string;
+  deliveryId: string;
+  messageId: string;
+  subscriptionId: string;
+  eventType: string;
+  attempt: number;
+  method: DeliveryMethod;
+  url: string;
+}
+
+/** What an attempt ended with. */
+export interface AttemptOutcome {
+  status: number | null;
+  errorKind: AttemptErrorKind | null;
+  durationMs: number;
+  /** `succeed`, `retry`, `fail`, `disable`. */
+  decision: string;
+}
+
+/** The instruments of the delivery pipeline. */
+export interface DeliveryTelemetry {
+  /** Runs `fn` inside an attempt span; `fn` reports the outcome through the callback it is handed. */
+  attempt<T>(info: AttemptSpanInfo, fn: (end: (outcome: AttemptOutcome) => void) => Promise<T>): Promise<T>;
+  /** A delivery reached a final state. */
+  delivered(outcome: "succeeded" | "failed", eventType: string): void;
+  /** Registers the queue-depth gauge; returns a function that unregisters it. */
+  observeDepth(read: () => Promise<number | null>): () => void;
+}
+
+/** Creates the instruments (looked up through the global providers at call time). */
+export function createDeliveryTelemetry(): DeliveryTelemetry {
+  const meter = metrics.getMeter(INSTRUMENTATION_NAME);
+  const attempts = meter.createCounter("hookline.delivery.attempts", {
+    description: "HTTP attempts made, by outcome",
+  });
+  const deliveries = meter.createCounter("hookline.deliveries", {
+    description: "Deliveries that reached a final state, by outcome",
+  });
+  const latency = meter.createHistogram("hookline.delivery.attempt.duration", {
+    description: "Duration of one delivery attempt",
+    unit: "ms",
+  });
+  const depth = meter.createObservableGauge("hookline.queue.depth", {
+    description: "Deliveries waiting to be attempted",
+  });
+
+  return {
+    async attempt(info, fn) {
+      const tracer = trace.getTracer(INSTRUMENTATION_NAME);
+      return tracer.startActiveSpan(
+        `webhook ${info.method}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            "http.request.method": info.method,
+            "url.full": info.url,
+            "hookline.tenant": info.tenant,
+            "hookline.delivery.id": info.deliveryId,
+            "hookline.message.id": info.messageId,
+            "hookline.subscription.id": info.subscriptionId,
+            "hookline.event.type": info.eventType,
+            "hookline.attempt": info.attempt,
+          },
+        },
+        async (span: Span) => {
+          try {
+            return await fn((outcome) => {
+              if (outcome.status !== null) span.setAttribute("http.response.status_code", outcome.status);
+              if (outcome.errorKind !== null) span.setAttribute("error.type", outcome.errorKind);
+              span.setAttribute("hookline.decision", outcome.decision);
+              const ok = outcome.decision === "succeed";
+              span.setStatus({ code: ok ? SpanStatusCode.OK : SpanStatusCode.ERROR });
+              const attrs = {
+                "hookline.event.type": info.eventType,
+                "hookline.outcome": ok ? "success" : "failure",
+              };
+              attempts.add(1, attrs);
+              latency.record(outcome.durationMs, attrs);
+            });
+          } catch (error) {
+            span.recordException(error instanceof Error ? error : String(error));
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      );
+    },
+    delivered(outcome, eventType) {
+      deliveries.add(1, { "hookline.outcome": outcome, "hookline.event.type": eventType });
+    },
+    observeDepth(read) {
+      const callback = async (result: { observe(value: number): void }) => {
+        const value = await read().catch(() => null);
+        if (value !== null) result.observe(value);
+      };
+      depth.addCallback(callback);
+      return () => depth.removeCallback(callback);
+    },
+  };
+}

@@ -1,0 +1,367 @@
+/**
+ * The delivery worker: the queue hands it one due delivery at a time. For each it loads the subscription and
+ * the message, takes a slot from the endpoint guard, renders, signs with every live secret, sends, records
+ * the attempt and the delivery's new state in one store transaction, and decides what comes next.
+ */
+import type {
+  IdGenerator,
+  Logger,
+  OperationalEvents,
+  OperationalHooks,
+  SubscriptionService,
+} from "../contracts.ts";
+import type { Attempt, Delivery, Message, Subscription } from "../model/types.ts";
+import { REDACTED, redactHeaders } from "../model/validate.ts";
+import type { Queue, QueueHandler } from "../queue/types.ts";
+import type { SigningScheme } from "../signing/types.ts";
+import type { DeliveryPatch, Store } from "../store/types.ts";
+import { type Batcher, createBatcher } from "./batching.ts";
+import { jobOf } from "./emit.ts";
+import type { DeliveryTelemetry } from "./observability.ts";
+import type {
+  EndpointGuard,
+  HttpClient,
+  HttpResult,
+  OutgoingRequest,
+  RenderContext,
+  Renderer,
+  RetryDecision,
+  RetryInput,
+} from "./types.ts";
+
+/** What the worker is built from; `createHookline()` supplies it. */
+export interface DeliveryWorkerOptions {
+  store: Store;
+  queue: Queue;
+  /** Used to disable a subscription (410 Gone, sustained failure). */
+  subscriptions: Pick<SubscriptionService, "disable">;
+  render: Renderer;
+  renderContext: RenderContext;
+  http: HttpClient;
+  guard: EndpointGuard;
+  decideRetry: (input: RetryInput) => RetryDecision;
+  /** Deployment retry schedule (a subscription's own schedule wins). */
+  retrySchedule: readonly number[];
+  /** The scheme of a name; throws when unknown. */
+  resolveScheme: (name: string) => SigningScheme;
+  /** Scheme used when a subscription names none. */
+  defaultScheme: string;
+  ids: IdGenerator;
+  hooks: OperationalHooks;
+  logger: Logger;
+  telemetry: DeliveryTelemetry;
+  /** Lease taken when the worker claims a delivery itself (external queues). */
+  leaseMs: number;
+  /** Per-subscription concurrency when the subscription sets none (`null` = unlimited). */
+  defaultConcurrency: number | null;
+  /** Per-subscription requests/s when the subscription sets none (`null` = unlimited). */
+  defaultRateLimit: number | null;
+  /** How long a delivery of a paused subscription waits before it is looked at again. Default 60 s. */
+  pausedRecheckMs?: number;
+  /** Id-set batching window for `idSetAccepted` subscriptions. Default 1000 ms; 0 disables batching. */
+  batchWindowMs?: number;
+  /** Most deliveries merged into one id-set request. Default 50. */
+  maxBatchSize?: number;
+  now?: () => Date;
+}
+
+/** The worker: a queue handler. */
+export interface DeliveryWorker {
+  handle: QueueHandler;
+}
+
+/** One delivery with what it carries. */
+export interface DeliveryItem {
+  delivery: Delivery;
+  message: Message;
+}
+
+/** Creates the worker. */
+export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const { store, queue, guard, logger, telemetry } = options;
+  const now = options.now ?? (() => new Date());
+  const pausedRecheckMs = options.pausedRecheckMs ?? 60_000;
+  const circuitNotified = new Map<string, number>();
+
+  function fire<K extends keyof OperationalEvents>(name: K, event: OperationalEvents[K]): void {
+    const hook = options.hooks[name] as ((e: OperationalEvents[K]) => void | Promise<void>) | undefined;
+    if (hook === undefined) return;
+    const report = (err: unknown) => logger.error({ err, hook: name }, "[hookline] operational hook failed");
+    try {
+      const result = hook(event);
+      if (result instanceof Promise) result.catch(report);
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function update(delivery: Delivery, patch: DeliveryPatch, tx: Store = store) {
+    const updated = await tx.updateDelivery(
+      delivery.tenant,
+      delivery.id,
+      { ...patch, updatedAt: now() },
+      { expectStatus: "delivering" },
+    );
+    return updated ?? { ...delivery, ...patch };
+  }
+
+  /** Ends a delivery without an attempt (its subscription or message is gone). */
+  async function abandon(delivery: Delivery, reason: string): Promise<void> {
+    const at = now();
+    const final = await update(delivery, {
+      status: "failed",
+      nextAttemptAt: null,
+      leaseUntil: null,
+      lastError: reason,
+      completedAt: at,
+    });
+    logger.info({ deliveryId: delivery.id, reason }, "[hookline] delivery abandoned");
+    telemetry.delivered("failed", delivery.eventType);
+    fire("delivery.exhausted", { delivery: final, attempt: null });
+  }
+
+  /** Puts a delivery back to pending at `at` without counting an attempt. */
+  async function defer(delivery: Delivery, at: Date, reason: string): Promise<void> {
+    const parked = await update(delivery, {
+      status: "pending",
+      nextAttemptAt: at,
+      leaseUntil: null,
+      lastError: reason,
+    });
+    await queue.schedule([jobOf(parked)]);
+  }
+
+  function liveSecrets(sub: Subscription): string[] {
+    const t = now().getTime();
+    return sub.secrets.filter((s) => s.expiresAt === null || s.expiresAt.getTime() > t).map((s) => s.value);
+  }
+
+  /** Render + sign; a failure here is an attempt with `errorKind: "render"`. */
+  function prepare(
+    sub: Subscription,
+    messages: readonly [Message, ...Message[]],
+  ): { request: OutgoingRequest; secretHeaders: string[] } {
+    const request = options.render(sub, messages, options.renderContext);
+    const secrets = liveSecrets(sub);
+    if (secrets.length === 0) return { request, secretHeaders: [] };
+    const scheme = options.resolveScheme(sub.scheme ?? options.defaultScheme);
+    const signed = scheme.sign({
+      id: messages[0].id,
+      timestamp: Math.floor(now().getTime() / 1000),
+      body: request.body ?? new Uint8Array(),
+      secrets,
+    });
+    const secretHeaders = Object.entries(signed)
+      .filter(([, value]) => secrets.some((s) => value.includes(s)))
+      .map(([name]) => name);
+    return { request: { ...request, headers: { ...request.headers, ...signed } }, secretHeaders };
+  }
+
+  function patchFor(decision: RetryDecision, result: HttpResult, attempts: number): DeliveryPatch {
+    const base = { attempts, leaseUntil: null, lastStatus: result.status };
+    switch (decision.action) {
+      case "succeed":
+        return { ...base, status: "succeeded", nextAttemptAt: null, lastError: null, completedAt: now() };
+      case "retry":
+        return { ...base, status: "pending", nextAttemptAt: decision.at, lastError: decision.reason };
+      default:
+        return {
+          ...base,
+          status: "failed",
+          nextAttemptAt: null,
+          lastError: decision.reason,
+          completedAt: now(),
+        };
+    }
+  }
+
+  /** One HTTP request for one delivery, or for several merged into an id set; all share the outcome. */
+  async function attempt(
+    sub: Subscription,
+    items: readonly [DeliveryItem, ...DeliveryItem[]],
+  ): Promise<void> {
+    const lead = items[0];
+    const permit = await guard.acquire(sub.id, {
+      concurrency: sub.concurrency ?? options.defaultConcurrency,
+      ratePerSecond: sub.rateLimit ?? options.defaultRateLimit,
+    });
+    if (!permit.ok) {
+      await Promise.all(items.map((i) => defer(i.delivery, permit.retryAt, permit.reason)));
+      if (permit.reason === "circuit_open" && circuitNotified.get(sub.id) !== permit.retryAt.getTime()) {
+        circuitNotified.set(sub.id, permit.retryAt.getTime());
+        fire("endpoint.circuit_opened", { subscription: sub, until: permit.retryAt });
+      }
+      return;
+    }
+
+    const startedAt = now();
+    const messages = items.map((i) => i.message) as [Message, ...Message[]];
+    let request: OutgoingRequest | null = null;
+    let redacted: Record<string, string> = {};
+    let result: HttpResult;
+    let decisions: RetryDecision[] = [];
+    const info = {
+      tenant: sub.tenant,
+      deliveryId: lead.delivery.id,
+      messageId: lead.message.id,
+      subscriptionId: sub.id,
+      eventType: lead.message.type,
+      attempt: lead.delivery.attempts + 1,
+      method: sub.method,
+      url: sub.url,
+    };
+    try {
+      result = await telemetry.attempt(info, async (end) => {
+        let sent: HttpResult;
+        try {
+          const prepared = prepare(sub, messages);
+          request = prepared.request;
+          redacted = redactHeaders(request.headers);
+          for (const name of prepared.secretHeaders) redacted[name] = REDACTED;
+        } catch (error) {
+          logger.warn(
+            { err: error, subscriptionId: sub.id },
+            "[hookline] could not render or sign a delivery",
+          );
+          request = null;
+        }
+        try {
+          sent =
+            request === null
+              ? failure("render", "render or signing failed")
+              : await options.http.send(request);
+        } catch (error) {
+          sent = failure("other", error);
+        }
+        const schedule = sub.retrySchedule ?? options.retrySchedule;
+        decisions = items.map((i) =>
+          options.decideRetry({
+            qos: sub.qos,
+            attempts: i.delivery.attempts + 1,
+            schedule,
+            result: sent,
+            now: now(),
+            failingSince: sub.failingSince,
+          }),
+        );
+        end({
+          status: sent.status,
+          errorKind: sent.errorKind,
+          durationMs: sent.durationMs,
+          decision: decisions[0]?.action ?? "fail",
+        });
+        return sent;
+      });
+    } finally {
+      await permit.release();
+    }
+    const ok = decisions[0]?.action === "succeed";
+    await guard
+      .record(sub.id, ok)
+      .catch((err: unknown) => logger.warn({ err }, "[hookline] guard.record failed"));
+
+    const sentRequest = request as OutgoingRequest | null;
+    const attempts: Attempt[] = [];
+    const finals: Delivery[] = [];
+    const failingSince = ok ? null : (sub.failingSince ?? startedAt);
+    await store.transaction(async (tx) => {
+      for (const [index, item] of items.entries()) {
+        const decision = decisions[index] as RetryDecision;
+        const record: Attempt = {
+          id: await options.ids("attempt", { store: tx, tenant: sub.tenant }),
+          tenant: sub.tenant,
+          deliveryId: item.delivery.id,
+          messageId: item.message.id,
+          subscriptionId: sub.id,
+          number: item.delivery.attempts + 1,
+          url: sentRequest?.url ?? sub.url,
+          method: sentRequest?.method ?? sub.method,
+          requestHeaders: redacted,
+          status: result.status,
+          responseBody: result.body,
+          responseHeaders: result.headers,
+          durationMs: result.durationMs,
+          errorKind: result.errorKind,
+          error: result.error,
+          startedAt,
+        };
+        await tx.insertAttempt(record);
+        attempts.push(record);
+        finals.push(await update(item.delivery, patchFor(decision, result, record.number), tx));
+      }
+      if (failingSince?.getTime() !== sub.failingSince?.getTime()) {
+        await tx.updateSubscription(sub.tenant, sub.id, { failingSince, updatedAt: now() });
+      }
+    });
+
+    const retries: Delivery[] = [];
+    let disableReason: string | null = null;
+    for (const [index, delivery] of finals.entries()) {
+      const decision = decisions[index] as RetryDecision;
+      const record = attempts[index] as Attempt;
+      if (decision.action === "succeed") {
+        telemetry.delivered("succeeded", delivery.eventType);
+        fire("delivery.succeeded", { delivery, attempt: record });
+        continue;
+      }
+      const willRetry = decision.action === "retry";
+      fire("delivery.failed", {
+        delivery,
+        attempt: record,
+        willRetry,
+        nextAttemptAt: willRetry ? decision.at : null,
+      });
+      if (willRetry) {
+        retries.push(delivery);
+      } else {
+        telemetry.delivered("failed", delivery.eventType);
+        fire("delivery.exhausted", { delivery, attempt: record });
+        if (decision.action === "disable") disableReason = decision.reason;
+      }
+    }
+    if (retries.length > 0) await queue.schedule(retries.map(jobOf));
+    if (disableReason !== null && sub.status !== "disabled") {
+      const disabled = await options.subscriptions.disable(sub.tenant, sub.id, disableReason);
+      logger.warn({ subscriptionId: sub.id, reason: disableReason }, "[hookline] subscription disabled");
+      fire("subscription.disabled", { subscription: disabled, reason: disableReason });
+    }
+  }
+
+  const batcher: Batcher<Subscription, DeliveryItem> = createBatcher({
+    windowMs: options.batchWindowMs ?? 1000,
+    maxSize: options.maxBatchSize ?? 50,
+    flush: attempt,
+  });
+
+  return {
+    async handle(job) {
+      const delivery =
+        job.leased ?? (await store.claimDelivery(job.deliveryId, { now: now(), leaseMs: options.leaseMs }));
+      if (delivery === null) return;
+      const sub = await store.getSubscription(delivery.tenant, delivery.subscriptionId);
+      if (sub === null) return abandon(delivery, "subscription_deleted");
+      if (sub.status === "disabled") return abandon(delivery, "subscription_disabled");
+      if (sub.status === "paused") {
+        return defer(delivery, new Date(now().getTime() + pausedRecheckMs), "subscription_paused");
+      }
+      const message = await store.getMessage(delivery.tenant, delivery.messageId);
+      if (message === null) return abandon(delivery, "message_missing");
+      const item = { delivery, message };
+      if (sub.idSetAccepted) {
+        return batcher.add(`${sub.tenant}\u0000${sub.id}\u0000${message.type}`, sub, item);
+      }
+      return attempt(sub, [item]);
+    },
+  };
+}
+
+function failure(kind: "render" | "other", error: unknown): HttpResult {
+  return {
+    status: null,
+    headers: {},
+    body: null,
+    durationMs: 0,
+    errorKind: kind,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}

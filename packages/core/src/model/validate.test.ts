@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import { createCatalog } from "../catalog/catalog.ts";
+import { HooklineError, ValidationError } from "../errors.ts";
+import { redactHeaders, targetUrlProblem, validateSubscriptionInput, validateTargetUrl } from "./validate.ts";
+
+const catalog = createCatalog({
+  types: { "invoice.paid": {}, "pud:status_update": {}, "product.deleted": {} },
+});
+const base = { url: "https://a.example/hook", eventTypes: ["invoice.paid"] };
+
+function issuesOf(input: unknown, partial = false): { field: string; code?: string }[] {
+  try {
+    validateSubscriptionInput(input, { catalog, partial });
+  } catch (err) {
+    expect(ValidationError.is(err)).toBe(true);
+    return (err as HooklineError).issues.map(({ field, code }) => ({ field, code }));
+  }
+  return [];
+}
+
+describe("validateTargetUrl", () => {
+  it.each([
+    "https://a.example/x?y=1#z",
+    "http://127.0.0.1:8080/",
+    "http://[::1]/x",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: URI template
+    "http://www.example.com/callback/${account-code}/${resource-type}/${resource-id}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: URI template
+    "https://${tenant}.example.com/hook",
+  ])("accepts %s", (url) => {
+    expect(validateTargetUrl(url)).toBe(url);
+  });
+
+  it.each([
+    ["ftp://a.example", "invalid_url"],
+    ["javascript:alert(1)", "invalid_url"],
+    ["https://user:pw@a.example", "invalid_url"],
+    ["https://user@a.example", "invalid_url"],
+    ["/relative", "invalid_url"],
+    ["https://a.example/ space", "invalid_url"],
+    [" https://a.example", "invalid_url"],
+    ["https://a.example/\n", "invalid_url"],
+    ["https://a.example/${oops", "invalid_url"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder cannot smuggle a scheme
+    ["${scheme}://a.example", "invalid_url"],
+    [`https://a.example/${"x".repeat(2048)}`, "too_long"],
+    ["", "required"],
+    [42, "invalid_type"],
+    [null, "invalid_type"],
+  ])("refuses %s (%s)", (url, code) => {
+    expect(targetUrlProblem(url)?.code).toBe(code);
+    let err: unknown;
+    try {
+      validateTargetUrl(url, "callbackUrl");
+    } catch (e) {
+      err = e;
+    }
+    expect(ValidationError.is(err)).toBe(true);
+    expect((err as HooklineError).issues[0]).toMatchObject({ field: "callbackUrl", code });
+  });
+
+  it("accepts exactly 2 KiB", () => {
+    const url = "https://a.example/";
+    expect(targetUrlProblem(url + "x".repeat(2048 - url.length))).toBeNull();
+    expect(targetUrlProblem(url + "x".repeat(2049 - url.length))?.code).toBe("too_long");
+  });
+});
+
+describe("validateSubscriptionInput", () => {
+  it("returns canonical fields", () => {
+    const v = validateSubscriptionInput(
+      {
+        ...base,
+        method: "put",
+        eventTypes: ["invoice.paid", "invoice.paid", "pud:*", "product"],
+        headers: { "X-Team": "blue" },
+        retrySchedule: [0, 5000],
+        rateLimit: 5,
+        concurrency: null,
+        metadata: { a: "1" },
+        tags: ["x"],
+        description: null,
+        qos: 0,
+        idSetAccepted: true,
+        status: "paused",
+        contentType: "application/x-www-form-urlencoded; charset=utf-8",
+        extraField: "ignored",
+      },
+      { catalog },
+    );
+    expect(v).toEqual({
+      url: base.url,
+      method: "PUT",
+      eventTypes: ["invoice.paid", "pud:*", "product"],
+      headers: { "X-Team": "blue" },
+      retrySchedule: [0, 5000],
+      rateLimit: 5,
+      concurrency: null,
+      metadata: { a: "1" },
+      tags: ["x"],
+      description: null,
+      qos: 0,
+      idSetAccepted: true,
+      status: "paused",
+      contentType: "application/x-www-form-urlencoded; charset=utf-8",
+    });
+  });
+
+  it("requires url and eventTypes unless partial", () => {
+    expect(issuesOf({})).toEqual([
+      { field: "url", code: "required" },
+      { field: "eventTypes", code: "required" },
+    ]);
+    expect(issuesOf({}, true)).toEqual([]);
+    expect(issuesOf({ ...base, eventTypes: [] })).toEqual([{ field: "eventTypes", code: "required" }]);
+  });
+
+  it("names every bad field at once", () => {
+    const issues = issuesOf({
+      url: 5,
+      eventTypes: ["invoice.paid", 3, "nope", "inv*", "pud:*"],
+      method: "DELETE",
+      qos: "1",
+      rateLimit: 0,
+      concurrency: 1.5,
+      retrySchedule: [-1],
+      headers: { Host: "x", "Content-Length": "1", "webhook-signature": "x", "bad name": "x", ok: 5 },
+      status: "disabled",
+      idSetAccepted: "yes",
+      description: 7,
+      tags: "a",
+      secret: 12,
+      scheme: 3,
+      contentType: "json",
+      bodyTemplate: 4,
+      id: "has space",
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { field: "url", code: "invalid_type" },
+        { field: "eventTypes.1", code: "invalid_type" },
+        { field: "eventTypes.2", code: "unknown_event_type" },
+        { field: "eventTypes.3", code: "invalid_pattern" },
+        { field: "method", code: "invalid_enum" },
+        { field: "qos", code: "invalid_enum" },
+        { field: "rateLimit", code: "invalid" },
+        { field: "concurrency", code: "invalid" },
+        { field: "retrySchedule", code: "invalid" },
+        { field: "headers.Host", code: "reserved_header" },
+        { field: "headers.Content-Length", code: "reserved_header" },
+        { field: "headers.webhook-signature", code: "reserved_header" },
+        { field: "headers.bad name", code: "invalid_header_name" },
+        { field: "headers.ok", code: "invalid_type" },
+        { field: "status", code: "invalid_enum" },
+        { field: "idSetAccepted", code: "invalid_type" },
+        { field: "description", code: "invalid_type" },
+        { field: "tags", code: "invalid_type" },
+        { field: "secret", code: "invalid" },
+        { field: "scheme", code: "invalid_type" },
+        { field: "contentType", code: "invalid" },
+        { field: "bodyTemplate", code: "invalid_type" },
+        { field: "id", code: "invalid" },
+      ]),
+    );
+    expect(issues).toHaveLength(23);
+  });
+
+  it("reports only unknown event types with the unknown_event_type code", () => {
+    let err: unknown;
+    try {
+      validateSubscriptionInput({ ...base, eventTypes: ["nope", "invoice.*"] }, { catalog });
+    } catch (e) {
+      err = e;
+    }
+    expect(HooklineError.is(err, "unknown_event_type")).toBe(true);
+    expect((err as HooklineError).status).toBe(422);
+  });
+
+  it("enforces size limits", () => {
+    const many = (n: number, size = 1) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v".repeat(size)]));
+    expect(issuesOf({ ...base, metadata: many(50) })).toEqual([]);
+    expect(issuesOf({ ...base, metadata: many(51) })).toEqual([{ field: "metadata", code: "too_many" }]);
+    expect(issuesOf({ ...base, metadata: many(10, 2000) })).toEqual([
+      { field: "metadata", code: "too_large" },
+    ]);
+    expect(issuesOf({ ...base, metadata: { a: 1 } })).toEqual([
+      { field: "metadata.a", code: "invalid_type" },
+    ]);
+    expect(issuesOf({ ...base, metadata: JSON.parse('{"__proto__":"x"}') })).toEqual([
+      { field: "metadata", code: "invalid" },
+    ]);
+    expect(issuesOf({ ...base, description: "é".repeat(513) })).toEqual([
+      { field: "description", code: "too_long" },
+    ]);
+    expect(issuesOf({ ...base, tags: Array.from({ length: 51 }, () => "t") })).toEqual([
+      { field: "tags", code: "too_many" },
+    ]);
+    expect(issuesOf({ ...base, tags: ["ok", ""] })).toEqual([{ field: "tags.1", code: "invalid" }]);
+    expect(issuesOf({ ...base, retrySchedule: Array.from({ length: 21 }, () => 0) })).toEqual([
+      { field: "retrySchedule", code: "too_many" },
+    ]);
+    expect(issuesOf({ ...base, headers: { "x-a": "v".repeat(4097) } })).toEqual([
+      { field: "headers.x-a", code: "too_long" },
+    ]);
+    expect(issuesOf({ ...base, headers: { "x-a": "a\r\nInjected: 1" } })).toEqual([
+      { field: "headers.x-a", code: "invalid_header_value" },
+    ]);
+    expect(issuesOf({ ...base, headers: { "x-a": "1", "X-A": "2" } })).toEqual([
+      { field: "headers.X-A", code: "duplicate" },
+    ]);
+  });
+
+  it("refuses a body template on GET", () => {
+    expect(issuesOf({ ...base, method: "GET", bodyTemplate: "{}" })).toEqual([
+      { field: "bodyTemplate", code: "not_allowed" },
+    ]);
+    expect(issuesOf({ ...base, method: "GET", bodyTemplate: null })).toEqual([]);
+  });
+
+  it("never throws a TypeError on wrong shapes", () => {
+    for (const input of [null, undefined, 1, "s", [], true]) {
+      expect(issuesOf(input)).toEqual([{ field: "$", code: "invalid_type" }]);
+    }
+    for (const key of ["headers", "metadata"]) {
+      for (const bad of [[], "x", 1, null]) expect(issuesOf({ ...base, [key]: bad })[0]!.field).toBe(key);
+    }
+  });
+});
+
+describe("redactHeaders", () => {
+  it("redacts sensitive values only", () => {
+    expect(
+      redactHeaders({ Authorization: "Bearer x", "x-api-key": "k", Cookie: "c", "x-team": "blue" }),
+    ).toEqual({
+      Authorization: "[redacted]",
+      "x-api-key": "[redacted]",
+      Cookie: "[redacted]",
+      "x-team": "blue",
+    });
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The in-process queue: the store IS the queue. Due deliveries are leased from the store in small batches
+ * (`Store.claimDueDeliveries`), so the backlog is never loaded into memory and a restart rebuilds the queue
+ * by construction. A crashed worker's leases expire and the rows become due again (crash recovery).
+ */
+import type { Delivery } from "../model/types.ts";
+import type { Store } from "../store/types.ts";
+import type { Queue, QueueHandler, QueueJob, QueueStartOptions } from "./types.ts";
+
+/** Options of {@link storeQueue}. */
+export interface StoreQueueOptions {
+  /** The store whose deliveries are the queue. */
+  store: Store;
+  /**
+   * Safety poll in ms (default 1000): the queue re-checks the store at least this often, so rows written by
+   * another process or inside a host transaction (which cannot wake it) are picked up.
+   */
+  pollIntervalMs?: number;
+  /** Lease taken on each claimed delivery in ms (default 60 000). Must exceed the longest attempt. */
+  leaseMs?: number;
+  /** Most deliveries claimed per store round-trip (default 16). */
+  batchSize?: number;
+  /** Clock, for tests. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Called when a handler throws (the delivery stays leased and is retried after its lease). */
+  onError?: (error: unknown, job: QueueJob | null) => void;
+}
+
+/** Longest delay `setTimeout` accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Shortest re-arm delay, so a row the store reports due but will not lease cannot cause a busy loop. */
+const MIN_REARM_MS = 5;
+
+/**
+ * The default queue of `createHookline()`: one process, any store. `schedule()` is only a wake-up hint;
+ * the rows in the store decide what runs and when.
+ */
+export function storeQueue(options: StoreQueueOptions): Queue {
+  const { store } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const batchSize = Math.max(1, options.batchSize ?? 16);
+  const now = options.now ?? (() => new Date());
+
+  let handler: QueueHandler | null = null;
+  let concurrency = 1;
+  let running = false;
+  let pumping = false;
+  let pumpAgain = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timerAt = Number.POSITIVE_INFINITY;
+  const inFlight = new Set<Promise<void>>();
+  let idle: Array<() => void> = [];
+
+  function arm(atMs: number): void {
+    if (!running) return;
+    const bounded = Math.min(atMs, Date.now() + pollIntervalMs);
+    if (timer !== null && timerAt <= bounded) return;
+    if (timer !== null) clearTimeout(timer);
+    timerAt = bounded;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, bounded - Date.now()));
+    timer = setTimeout(() => {
+      timer = null;
+      timerAt = Number.POSITIVE_INFINITY;
+      wake();
+    }, delay);
+  }
+
+  function wake(): void {
+    if (!running) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    void pump();
+  }
+
+  async function pump(): Promise<void> {
+    pumping = true;
+    try {
+      for (;;) {
+        pumpAgain = false;
+        while (running && handler !== null && inFlight.size < concurrency) {
+          const want = Math.min(batchSize, concurrency - inFlight.size);
+          const claimed = await store.claimDueDeliveries({ now: now(), leaseMs, limit: want });
+          if (!running) {
+            await release(claimed);
+            return;
+          }
+          for (const delivery of claimed) run(delivery);
+          if (claimed.length < want) break;
+        }
+        if (!running) return;
+        if (inFlight.size < concurrency) {
+          const next = await store.nextDueAt();
+          // A row due "now" that the claim did not return is retried shortly, never in a hot loop.
+          if (next === null) arm(Number.POSITIVE_INFINITY);
+          else arm(Date.now() + Math.max(MIN_REARM_MS, next.getTime() - now().getTime()));
+        }
+        if (!pumpAgain) return;
+      }
+    } catch (error) {
+      options.onError?.(error, null);
+      arm(Date.now() + pollIntervalMs);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  /** Closed while claiming: hand the leases back so another instance can take them at once. */
+  async function release(claimed: readonly Delivery[]): Promise<void> {
+    await Promise.all(
+      claimed.map((d) =>
+        store.updateDelivery(
+          d.tenant,
+          d.id,
+          { status: "pending", leaseUntil: null },
+          { expectStatus: "delivering" },
+        ),
+      ),
+    );
+  }
+
+  function run(delivery: Delivery): void {
+    const job: QueueJob = {
+      deliveryId: delivery.id,
+      tenant: delivery.tenant,
+      subscriptionId: delivery.subscriptionId,
+      runAt: delivery.nextAttemptAt ?? now(),
+      leased: delivery,
+    };
+    const current = handler;
+    if (current === null) return;
+    const task: Promise<void> = (async () => {
+      try {
+        await current(job);
+      } catch (error) {
+        options.onError?.(error, job);
+      }
+    })().finally(() => {
+      inFlight.delete(task);
+      if (inFlight.size === 0) {
+        const waiters = idle;
+        idle = [];
+        for (const w of waiters) w();
+      }
+      wake();
+    });
+    inFlight.add(task);
+  }
+
+  return {
+    name: "memory",
+
+    async schedule(jobs: readonly QueueJob[]): Promise<void> {
+      if (!running || jobs.length === 0) return;
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const job of jobs) earliest = Math.min(earliest, job.runAt.getTime());
+      if (earliest <= now().getTime()) wake();
+      else arm(Date.now() + (earliest - now().getTime()));
+    },
+
+    async start(h: QueueHandler, opts: QueueStartOptions): Promise<void> {
+      if (running) return;
+      handler = h;
+      concurrency = Math.max(1, Math.floor(opts.concurrency));
+      running = true;
+      wake();
+    },
+
+    async depth(): Promise<number | null> {
+      // Bounded pages: the count walks ids, never loads rows.
+      let count = 0;
+      let afterId: string | undefined;
+      for (;;) {
+        const page = await store.listUnfinishedDeliveryIds({ limit: 1000, afterId });
+        count += page.length;
+        if (page.length < 1000) return count;
+        afterId = page[page.length - 1]?.id;
+      }
+    },
+
+    async close(opts: { timeoutMs?: number } = {}): Promise<void> {
+      running = false;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      timerAt = Number.POSITIVE_INFINITY;
+      if (inFlight.size === 0) return;
+      const drained = new Promise<void>((resolve) => idle.push(resolve));
+      const timeoutMs = opts.timeoutMs ?? 30_000;
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        drained,
+        new Promise<void>((resolve) => {
+          deadline = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(deadline);
+    },
+  };
+}

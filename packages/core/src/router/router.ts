@@ -1,0 +1,100 @@
+/**
+ * `createRouter()`: the subscription API as a fetch handler, `(Request) => Promise<Response>`.
+ * match route (404 / 405 with `Allow`) → auth (401) → handler → codec. No framework import anywhere.
+ */
+import { DEFAULT_BODY_LIMIT } from "./body.ts";
+import { defaultCodec } from "./codec-default.ts";
+import type { Codec } from "./codec-types.ts";
+import { createHandlers } from "./handlers.ts";
+import { looksLikeIdSet } from "./idset.ts";
+import { openApiDocument } from "./openapi.ts";
+import type { RouterOptions } from "./options.ts";
+import { compilePath, joinPath } from "./path.ts";
+import { type ProblemDetails, problemDetails, problemFromError } from "./problem.ts";
+import { type ResolvedRoute, resolveRoutes, routeTarget } from "./routes.ts";
+
+function errorResponse(codec: Codec, p: ProblemDetails, headers: Record<string, string> = {}): Response {
+  const { body, contentType } = codec.error(p);
+  return new Response(JSON.stringify(body), {
+    status: p.status,
+    headers: { "content-type": contentType, ...headers },
+  });
+}
+
+/**
+ * Builds the fetch handler of the subscription API.
+ *
+ * @example
+ * const fetch = createRouter({ auth: apiKeyAuth({ header: "x-api-token", resolve }), subscriptions, deliveries, catalog });
+ * Bun.serve({ fetch });
+ */
+export function createRouter(options: RouterOptions): (request: Request) => Promise<Response> {
+  const codec = options.codec ?? defaultCodec;
+  const basePath = options.basePath ?? "";
+  const routes = resolveRoutes(basePath, options.routes);
+  const handlers = createHandlers(options, codec, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
+  const logger = options.logger ?? console;
+  const openapi =
+    options.openapi === false
+      ? null
+      : compilePath(joinPath(basePath, options.openapi?.path ?? "/openapi.json"));
+  let openapiDoc: string | null = null;
+
+  function select(candidates: { route: ResolvedRoute; params: Record<string, string> }[]) {
+    const getMany = candidates.find((c) => c.route.name === "getMany");
+    const get = candidates.find((c) => c.route.name === "get");
+    if (getMany && get) {
+      const value = routeTarget(getMany.route, getMany.params) ?? "";
+      return looksLikeIdSet(value, codec.integerIds) ? getMany : get;
+    }
+    return candidates[0];
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    if (openapi?.match(url.pathname) && method === "GET") {
+      openapiDoc ??= JSON.stringify(openApiDocument(options));
+      return new Response(openapiDoc, { headers: { "content-type": "application/json" } });
+    }
+    const matched = routes.flatMap((route) => {
+      const params = route.pattern.match(url.pathname);
+      return params ? [{ route, params }] : [];
+    });
+    if (matched.length === 0) {
+      return errorResponse(codec, problemDetails(404, `no route for ${url.pathname.slice(0, 200)}`));
+    }
+    const forMethod = matched.filter((m) => m.route.method === method);
+    if (forMethod.length === 0) {
+      const allow = [...new Set(matched.map((m) => m.route.method))].join(", ");
+      if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
+      return errorResponse(codec, problemDetails(405, `method ${method.slice(0, 16)} not allowed`), {
+        allow,
+      });
+    }
+    const chosen = select(forMethod)!;
+    const tenant = await options.auth(request, chosen.params);
+    if (!tenant) {
+      await request.body?.cancel().catch(() => {});
+      return errorResponse(codec, problemDetails(401, "missing or invalid credentials"));
+    }
+    return handlers[chosen.route.name]({
+      request,
+      url,
+      route: chosen.route,
+      tenant,
+      target: routeTarget(chosen.route, chosen.params),
+    });
+  }
+
+  return async (request) => {
+    try {
+      return await handle(request);
+    } catch (err) {
+      const { problem, internal } = problemFromError(err);
+      if (internal)
+        logger.error({ err, method: request.method, url: request.url }, "[hookline] router error");
+      return errorResponse(codec, problem);
+    }
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Byte-level helpers shared by the schemes: strict signature decoding, timing-safe comparison, HMAC over
+ * raw bytes, random secrets and a small bounded cache of decoded keys.
+ */
+import { createHmac, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
+import { HooklineError, ValidationError } from "../errors.ts";
+import type { RawBody } from "./types.ts";
+
+const LOWER_HEX = /^[0-9a-f]*$/;
+/**
+ * The one canonical spelling of a 32-byte HMAC-SHA256 digest in each encoding: lower-case hex, and padded
+ * base64 whose last character leaves the two unused bits zero. With these, equal text ⟺ equal bytes.
+ */
+const CANONICAL_SHA256: Record<"hex" | "base64", RegExp> = {
+  hex: /^[0-9a-f]{64}$/,
+  base64: /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/,
+};
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decodes a signature of exactly `bytes` bytes written in `encoding` (lower-case hex, or padded standard
+ * base64), or `null` when its length, alphabet or form is wrong (an empty `v1,` is wrong). `Buffer.from`
+ * alone is lenient (it skips bad characters and ignores trailing bits), so the text is checked first and
+ * only the canonical spelling of a signature is accepted.
+ */
+export function decodeSignature(text: string, encoding: "hex" | "base64", bytes: number): Buffer | null {
+  if (encoding === "hex") {
+    return text.length === bytes * 2 && LOWER_HEX.test(text) ? Buffer.from(text, "hex") : null;
+  }
+  if (text.length !== Math.ceil(bytes / 3) * 4) return null;
+  const out = Buffer.from(text, "base64");
+  // The round trip rejects other alphabets (base64url), skipped characters and non-zero trailing bits.
+  return out.length === bytes && out.toString("base64") === text ? out : null;
+}
+
+/**
+ * Standard base64 (padding optional) for keys: the bytes, or `null` when `text` has characters outside the
+ * alphabet, misplaced padding or an impossible length. Trailing bits are not checked (keys made by other
+ * libraries must keep working).
+ */
+export function decodeBase64Strict(text: string): Buffer | null {
+  if (text.length % 4 === 1 || !BASE64.test(text)) return null;
+  if (text.includes("=") && text.length % 4 !== 0) return null;
+  return Buffer.from(text, "base64");
+}
+
+/** Timing-safe equality of two byte strings; different lengths are unequal (checked first, as it must be). */
+export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * An HMAC key node:crypto uses without per-call preparation: a string (used as UTF-8) or a `KeyObject`.
+ * (A `Buffer` key is several times slower per call, so decoded keys are cached as `KeyObject`s.)
+ */
+export type HmacKey = string | KeyObject;
+
+/**
+ * HMAC-SHA256 of `prefix` then `body`, each hashed as bytes (strings as UTF-8, so a Uint8Array body is
+ * never decoded), as text in `encoding`.
+ */
+export function hmacSha256(key: HmacKey, encoding: "hex" | "base64", prefix: string, body: RawBody): string {
+  const h = createHmac("sha256", key);
+  if (prefix !== "") h.update(prefix);
+  return h.update(body).digest(encoding);
+}
+
+/**
+ * A received HMAC-SHA256 signature, as comparable bytes of its text, or `null` unless it is the canonical
+ * spelling of 32 bytes in `encoding` (so wrong lengths, an empty `v1,`, other alphabets and padding
+ * tricks are refused before any comparison).
+ */
+export function hmacSignatureText(text: string, encoding: "hex" | "base64"): Buffer | null {
+  return CANONICAL_SHA256[encoding].test(text) ? Buffer.from(text, "latin1") : null;
+}
+
+/** Timing-safe check of an expected digest text against received signature texts; true on any match. */
+export function matchesAny(expected: string, received: readonly Buffer[]): boolean {
+  const e = Buffer.from(expected, "latin1");
+  let ok = false;
+  for (const r of received) if (safeEqual(e, r)) ok = true;
+  return ok;
+}
+
+/** `n` cryptographically random bytes. */
+export function randomKey(n = 32): Buffer {
+  return randomBytes(n);
+}
+
+/** The `invalid_secret` error: a {@link ValidationError} on field `secret`, never echoing the secret. */
+export function invalidSecret(scheme: string, why: string): ValidationError {
+  return new ValidationError(
+    `[hookline] invalid secret for signing scheme ${scheme}: ${why}`,
+    [{ field: "secret", message: why, code: "invalid_secret" }],
+    "invalid_secret",
+  );
+}
+
+/** Signing was asked for with an empty secrets list (a configuration error, not bad request input). */
+export function noSecretsToSign(scheme: string): HooklineError {
+  return new HooklineError(
+    "no_secrets",
+    `[hookline] signing scheme ${scheme} needs at least one secret to sign with`,
+  );
+}
+
+/**
+ * A small bounded cache (insertion-ordered, oldest evicted first) for decoded secrets, so the hot verify
+ * path does not re-decode a `whsec_` key or re-import an ed25519 key on every request.
+ */
+export function boundedCache<V>(max = 128): { get(key: string, make: (key: string) => V): V } {
+  const map = new Map<string, V>();
+  return {
+    get(key, make) {
+      const hit = map.get(key);
+      if (hit !== undefined) return hit;
+      const value = make(key);
+      if (map.size >= max) map.delete(map.keys().next().value as string);
+      map.set(key, value);
+      return value;
+    },
+  };
+}

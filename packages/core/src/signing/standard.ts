@@ -1,0 +1,94 @@
+/**
+ * Standard Webhooks `v1`: HMAC-SHA256 in base64 over `${id}.${timestamp}.${body}`, keyed with a `whsec_`
+ * secret. Interoperates with the `standardwebhooks` and `svix` libraries (the latter's `svix-*` headers too).
+ */
+import { createSecretKey, type KeyObject } from "node:crypto";
+import { WebhookVerificationError } from "../errors.ts";
+import {
+  boundedCache,
+  decodeBase64Strict,
+  hmacSha256,
+  hmacSignatureText,
+  invalidSecret,
+  matchesAny,
+  noSecretsToSign,
+  randomKey,
+} from "./crypto.ts";
+import { assertRawBody, checkVerifyInput } from "./input.ts";
+import { checkSignInput, readStandardHeaders, signedPrefix, standardHeaders } from "./standard-headers.ts";
+import { checkTolerance } from "./timestamp.ts";
+import type { SigningScheme, VerifiedHeaders } from "./types.ts";
+
+/** Prefix of Standard Webhooks symmetric secrets. */
+export const WHSEC_PREFIX = "whsec_";
+
+const NAME = "standard";
+const keys = boundedCache<KeyObject>();
+
+/**
+ * The HMAC key of a `whsec_<base64>` secret (cached). Like the reference library, the bare base64 (no
+ * prefix) is accepted too. Throws `invalid_secret` (a `ValidationError`) for anything else.
+ */
+function decodeWhsec(secret: string): KeyObject {
+  return keys.get(secret, (s) => {
+    if (typeof s !== "string") throw invalidSecret(NAME, "secret must be a string");
+    const text = s.startsWith(WHSEC_PREFIX) ? s.slice(WHSEC_PREFIX.length) : s;
+    const key = decodeBase64Strict(text);
+    if (key === null || key.length === 0) {
+      throw invalidSecret(NAME, 'expected "whsec_" followed by a non-empty base64 key');
+    }
+    return createSecretKey(key);
+  });
+}
+
+/**
+ * Standard Webhooks v1 (HMAC-SHA256, base64): the default scheme, named `standard`.
+ *
+ * - sign: one `v1,<base64>` per live secret, space-separated, in `webhook-signature`;
+ * - verify: `webhook-*` or `svix-*` headers, several signatures and several secrets, 300 s two-sided
+ *   tolerance unless `toleranceSeconds` says otherwise;
+ * - secrets: `whsec_` + base64 of 32 random bytes.
+ */
+export function standardWebhooks(): SigningScheme {
+  return {
+    name: NAME,
+    signsTimestamp: true,
+    sign({ id, timestamp, body, secrets }) {
+      checkSignInput(id, timestamp);
+      assertRawBody(body);
+      const prefix = signedPrefix(id, timestamp);
+      if (secrets.length === 0) throw noSecretsToSign(NAME);
+      const sigs = secrets.map((s) => "v1," + hmacSha256(decodeWhsec(s), "base64", prefix, body));
+      return standardHeaders(id, timestamp, sigs);
+    },
+    verify(headers, body, opts): VerifiedHeaders {
+      checkVerifyInput(body, opts);
+      const keyList = opts.secrets.map(decodeWhsec);
+      const h = readStandardHeaders(headers, "v1");
+      checkTolerance(h.timestamp, opts);
+      const provided: Buffer[] = [];
+      for (const text of h.signatures) {
+        const sig = hmacSignatureText(text, "base64");
+        if (sig !== null) provided.push(sig);
+      }
+      if (provided.length === 0) {
+        throw new WebhookVerificationError(
+          "invalid_signature_format",
+          "no v1 signature is 32 bytes of base64 (an empty or truncated signature never matches)",
+        );
+      }
+      const prefix = signedPrefix(h.id, h.timestamp);
+      for (const key of keyList) {
+        if (matchesAny(hmacSha256(key, "base64", prefix, body), provided))
+          return { id: h.id, timestamp: h.timestamp };
+      }
+      throw new WebhookVerificationError("signature_mismatch", "no signature matches any secret");
+    },
+    generateSecret() {
+      return WHSEC_PREFIX + randomKey(32).toString("base64");
+    },
+    assertSecret(secret) {
+      decodeWhsec(secret);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/** Signed timestamps: strict parsing and the two-sided tolerance window. */
+import { ValidationError, WebhookVerificationError } from "../errors.ts";
+import type { VerifyOptions } from "./types.ts";
+
+/** Default two-sided tolerance: 5 minutes, as Standard Webhooks and Stripe use. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** Canonical decimal seconds: no sign, no leading zero, at most 12 digits. */
+const DIGITS = /^(?:0|[1-9][0-9]{0,11})$/;
+
+/** Parses a timestamp header (decimal seconds since the epoch); anything else is `invalid_timestamp`. */
+export function parseTimestamp(value: string, header: string): number {
+  if (!DIGITS.test(value)) {
+    throw new WebhookVerificationError("invalid_timestamp", `header ${header} is not a timestamp in seconds`);
+  }
+  return Number(value);
+}
+
+/** The tolerance in force: 300 s unless set; `false` only when explicitly passed. */
+export function toleranceOf(opts: VerifyOptions): number | false {
+  const t = opts.toleranceSeconds;
+  if (t === undefined) return DEFAULT_TOLERANCE_SECONDS;
+  if (t === false) return false;
+  if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
+    throw new ValidationError(
+      "[hookline] toleranceSeconds must be a non-negative number of seconds or false",
+      [{ field: "toleranceSeconds", message: "must be a non-negative number or false", code: "invalid" }],
+    );
+  }
+  return t;
+}
+
+/** Throws `timestamp_too_old` / `timestamp_in_future` when `timestamp` is outside the tolerance window. */
+export function checkTolerance(timestamp: number, opts: VerifyOptions): void {
+  const tolerance = toleranceOf(opts);
+  if (tolerance === false) return;
+  const nowMs = opts.now ? opts.now() : Date.now();
+  const now = Math.floor(nowMs / 1000);
+  if (now - timestamp > tolerance) {
+    throw new WebhookVerificationError(
+      "timestamp_too_old",
+      `timestamp is ${now - timestamp}s old, over the ${tolerance}s tolerance`,
+    );
+  }
+  if (timestamp - now > tolerance) {
+    throw new WebhookVerificationError(
+      "timestamp_in_future",
+      `timestamp is ${timestamp - now}s in the future, over the ${tolerance}s tolerance`,
+    );
+  }
+}

@@ -1,0 +1,65 @@
+/** Deep copies of model rows, so callers can never mutate a store's state (in or out). */
+import type { Attempt, Delivery, Message, Subscription } from "../model/types.ts";
+
+const date = (d: Date): Date => new Date(d.getTime());
+const dateOrNull = (d: Date | null): Date | null => (d === null ? null : new Date(d.getTime()));
+
+export function cloneSubscription(s: Subscription): Subscription {
+  return {
+    ...s,
+    headers: { ...s.headers },
+    eventTypes: [...s.eventTypes],
+    secrets: s.secrets.map((x) => ({
+      ...x,
+      createdAt: date(x.createdAt),
+      expiresAt: dateOrNull(x.expiresAt),
+    })),
+    retrySchedule: s.retrySchedule === null ? null : [...s.retrySchedule],
+    metadata: { ...s.metadata },
+    tags: s.tags === null ? null : [...s.tags],
+    failingSince: dateOrNull(s.failingSince),
+    createdAt: date(s.createdAt),
+    updatedAt: date(s.updatedAt),
+    deletedAt: dateOrNull(s.deletedAt),
+  };
+}
+
+export function cloneMessage(m: Message): Message {
+  return { ...m, data: structuredClone(m.data), timestamp: date(m.timestamp), createdAt: date(m.createdAt) };
+}
+
+export function cloneDelivery(d: Delivery): Delivery {
+  return {
+    ...d,
+    nextAttemptAt: dateOrNull(d.nextAttemptAt),
+    leaseUntil: dateOrNull(d.leaseUntil),
+    createdAt: date(d.createdAt),
+    updatedAt: date(d.updatedAt),
+    completedAt: dateOrNull(d.completedAt),
+  };
+}
+
+export function cloneAttempt(a: Attempt): Attempt {
+  return {
+    ...a,
+    requestHeaders: { ...a.requestHeaders },
+    responseHeaders: { ...a.responseHeaders },
+    startedAt: date(a.startedAt),
+  };
+}
+
+/** Own keys of `patch` whose value is not `undefined`, copied deeply (a `Partial<…>` may carry undefined). */
+export function definedEntries<T extends object>(patch: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(patch) as (keyof T)[]) {
+    const v = patch[key];
+    if (v !== undefined) out[key] = copyValue(v);
+  }
+  return out;
+}
+
+function copyValue<V>(v: V): V {
+  if (v instanceof Date) return new Date(v.getTime()) as V;
+  if (v !== null && typeof v === "object") return structuredClone(v);
+  return v;
+}

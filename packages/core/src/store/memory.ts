@@ -1,0 +1,434 @@
+/**
+ * The memory store: the reference `Store` driver. Fast, complete, not durable — for tests, development and
+ * single-process deployments that accept losing undelivered webhooks on restart.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { HooklineError } from "../errors.ts";
+import type { Delivery, Subscription } from "../model/types.ts";
+import { cloneAttempt, cloneDelivery, cloneMessage, cloneSubscription, definedEntries } from "./clone.ts";
+import { clampLimit, decodeCursor, encodeCursor } from "./cursor.ts";
+import { type DeliveryRow, dueTime, MemoryState, type SubRow } from "./memory-state.ts";
+import { Mutex } from "./mutex.ts";
+import type { ClaimOptions, ListSubscriptionsQuery, Store, StoreCapabilities } from "./types.ts";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** Driver name in error messages. Default `memory`. */
+  name?: string;
+}
+
+const CAPABILITIES: StoreCapabilities = {
+  transactions: true,
+  hostTransactions: false,
+  durable: false,
+  multiProcess: false,
+};
+
+const isFinal = (d: Delivery) => d.status === "succeeded" || d.status === "failed";
+
+/**
+ * An in-memory {@link Store}. Matching is an indexed lookup (tenant → pattern → ids); due deliveries sit in a
+ * min-heap keyed by due time; `transaction()` is atomic (undo log, serialised by a mutex; operations from
+ * outside wait for it, operations within its async context join it).
+ */
+export function memoryStore(opts: MemoryStoreOptions = {}): Store {
+  const name = opts.name ?? "memory";
+  const state = new MemoryState();
+  const mutex = new Mutex();
+  const txContext = new AsyncLocalStorage<object>();
+  let openTx: object | null = null;
+  let closed = false;
+
+  const fail = (code: "conflict" | "closed", msg: string) =>
+    new HooklineError(code, `[hookline] [${name}] ${msg}`);
+
+  /** Runs a synchronous operation, waiting for an open transaction unless it belongs to it. */
+  function op<T>(fn: () => T): Promise<T> | T {
+    if (closed) throw fail("closed", "store is closed");
+    if (mutex.idle || (openTx !== null && txContext.getStore() === openTx)) return fn();
+    return mutex.run(fn);
+  }
+
+  function filterSub(row: SubRow, q: Omit<ListSubscriptionsQuery, "limit" | "cursor">): boolean {
+    const s = row.sub;
+    if (!q.includeDeleted && s.deletedAt !== null) return false;
+    if (q.status !== undefined && s.status !== q.status) return false;
+    if (q.eventType !== undefined && !s.eventTypes.includes(q.eventType)) return false;
+    return true;
+  }
+
+  function lease(row: DeliveryRow, o: ClaimOptions): Delivery {
+    const d: Delivery = {
+      ...row.d,
+      status: "delivering",
+      leaseUntil: new Date(o.now.getTime() + o.leaseMs),
+      updatedAt: new Date(o.now.getTime()),
+    };
+    state.putDelivery(d.id, { d, seq: row.seq }, d.tenant);
+    return cloneDelivery(d);
+  }
+
+  function removeMessageTree(tenant: string, messageId: string): number {
+    let removed = 0;
+    for (const row of [...(state.tenantDeliveries.get(tenant)?.values() ?? [])]) {
+      if (row.d.messageId !== messageId) continue;
+      removed += state.getAttempts(tenant, row.d.id)?.length ?? 0;
+      state.putAttempts(tenant, row.d.id, undefined);
+      state.putDelivery(row.d.id, undefined, tenant);
+      removed++;
+    }
+    state.putMessage(tenant, messageId, undefined);
+    return removed + 1;
+  }
+
+  const store: Store = {
+    name,
+    capabilities: CAPABILITIES,
+
+    async transaction(fn) {
+      if (openTx !== null && txContext.getStore() === openTx) return fn(store);
+      return mutex.run(async () => {
+        const token = {};
+        openTx = token;
+        state.undo = [];
+        try {
+          const result = await txContext.run(token, () => fn(store));
+          state.undo = null;
+          return result;
+        } catch (err) {
+          state.rollback();
+          throw err;
+        } finally {
+          openTx = null;
+        }
+      });
+    },
+
+    withHostTransaction() {
+      throw new HooklineError(
+        "unsupported",
+        `[hookline] [${name}] host transactions are not supported (capabilities.hostTransactions is false)`,
+      );
+    },
+
+    async nextSequence(seqName) {
+      return op(() => {
+        const next = (state.sequences.get(seqName) ?? 0) + 1;
+        state.putSequence(seqName, next);
+        return next;
+      });
+    },
+
+    // ── subscriptions ──────────────────────────────────────────────────────────────────────────
+
+    async createSubscription(sub) {
+      return op(() => {
+        if (state.getSubRow(sub.tenant, sub.id) !== undefined) {
+          throw fail("conflict", `subscription ${JSON.stringify(sub.id)} already exists`);
+        }
+        const copy = cloneSubscription(sub);
+        state.putSub(sub.tenant, sub.id, { sub: copy, seq: state.nextSeq() });
+        return cloneSubscription(copy);
+      });
+    },
+
+    async getSubscription(tenant, id, o) {
+      return op(() => {
+        const row = state.getSubRow(tenant, id);
+        if (row === undefined || (row.sub.deletedAt !== null && !o?.includeDeleted)) return null;
+        return cloneSubscription(row.sub);
+      });
+    },
+
+    async getSubscriptions(tenant, ids) {
+      return op(() => {
+        const out: Subscription[] = [];
+        for (const id of new Set(ids)) {
+          const row = state.getSubRow(tenant, id);
+          if (row !== undefined && row.sub.deletedAt === null) out.push(cloneSubscription(row.sub));
+        }
+        return out;
+      });
+    },
+
+    async listSubscriptions(tenant, q) {
+      return op(() => {
+        const after = q.cursor ? decodeCursor(q.cursor, name) : 0;
+        const limit = clampLimit(q.limit);
+        const items: SubRow[] = [];
+        let more = false;
+        for (const row of state.subs.get(tenant)?.values() ?? []) {
+          if (row.seq <= after || !filterSub(row, q)) continue;
+          if (items.length === limit) {
+            more = true;
+            break;
+          }
+          items.push(row);
+        }
+        return {
+          items: items.map((r) => cloneSubscription(r.sub)),
+          nextCursor: more ? encodeCursor(items[items.length - 1]!.seq) : null,
+        };
+      });
+    },
+
+    async countSubscriptions(tenant, q) {
+      return op(() => {
+        let n = 0;
+        for (const row of state.subs.get(tenant)?.values() ?? []) if (filterSub(row, q)) n++;
+        return n;
+      });
+    },
+
+    async updateSubscription(tenant, id, patch, o) {
+      return op(() => {
+        const row = state.getSubRow(tenant, id);
+        if (row === undefined || row.sub.deletedAt !== null) return null;
+        if (o?.expectedVersion !== undefined && o.expectedVersion !== row.sub.version) {
+          throw fail(
+            "conflict",
+            `subscription ${JSON.stringify(id)} was modified (version ${row.sub.version})`,
+          );
+        }
+        const next: Subscription = {
+          ...row.sub,
+          ...definedEntries(patch),
+          id,
+          tenant,
+          createdAt: row.sub.createdAt,
+          version: row.sub.version + 1,
+        };
+        state.putSub(tenant, id, { sub: next, seq: row.seq });
+        return cloneSubscription(next);
+      });
+    },
+
+    async deleteSubscription(tenant, id) {
+      return op(() => {
+        if (state.getSubRow(tenant, id) === undefined) return false;
+        state.putSub(tenant, id, undefined);
+        return true;
+      });
+    },
+
+    async matchSubscriptions(tenant, eventType) {
+      return op(() => {
+        const out: Subscription[] = [];
+        for (const row of state.matchRows(tenant, eventType)) {
+          if (row.sub.status === "active") out.push(cloneSubscription(row.sub));
+        }
+        return out;
+      });
+    },
+
+    // ── messages ───────────────────────────────────────────────────────────────────────────────
+
+    async insertMessage(message) {
+      return op(() => {
+        const existing = state.messages.get(message.tenant)?.get(message.id);
+        if (existing !== undefined) return { inserted: false, message: cloneMessage(existing) };
+        const copy = cloneMessage(message);
+        state.putMessage(message.tenant, message.id, copy);
+        return { inserted: true, message: cloneMessage(copy) };
+      });
+    },
+
+    async getMessage(tenant, id) {
+      return op(() => {
+        const m = state.messages.get(tenant)?.get(id);
+        return m === undefined ? null : cloneMessage(m);
+      });
+    },
+
+    // ── deliveries ─────────────────────────────────────────────────────────────────────────────
+
+    async insertDeliveries(deliveries) {
+      return op(() => {
+        const ids = new Set<string>();
+        for (const d of deliveries) {
+          if (state.deliveries.has(d.id) || ids.has(d.id)) {
+            throw fail("conflict", `delivery ${JSON.stringify(d.id)} already exists`);
+          }
+          ids.add(d.id);
+        }
+        for (const d of deliveries) {
+          const copy = cloneDelivery(d);
+          state.putDelivery(d.id, { d: copy, seq: state.nextSeq() }, d.tenant);
+        }
+      });
+    },
+
+    async getDelivery(tenant, id) {
+      return op(() => {
+        const row = state.deliveries.get(id);
+        return row === undefined || row.d.tenant !== tenant ? null : cloneDelivery(row.d);
+      });
+    },
+
+    async listDeliveries(tenant, q) {
+      return op(() => {
+        const before = q.cursor ? decodeCursor(q.cursor, name) : Number.POSITIVE_INFINITY;
+        const limit = clampLimit(q.limit);
+        const rows = [...(state.tenantDeliveries.get(tenant)?.values() ?? [])];
+        const items: DeliveryRow[] = [];
+        let more = false;
+        for (let i = rows.length - 1; i >= 0; i--) {
+          const { d, seq } = rows[i]!;
+          if (seq >= before) continue;
+          if (q.subscriptionId !== undefined && d.subscriptionId !== q.subscriptionId) continue;
+          if (q.messageId !== undefined && d.messageId !== q.messageId) continue;
+          if (q.status !== undefined && d.status !== q.status) continue;
+          if (q.eventType !== undefined && d.eventType !== q.eventType) continue;
+          if (q.since !== undefined && d.createdAt < q.since) continue;
+          if (items.length === limit) {
+            more = true;
+            break;
+          }
+          items.push(rows[i]!);
+        }
+        return {
+          items: items.map((r) => cloneDelivery(r.d)),
+          nextCursor: more ? encodeCursor(items[items.length - 1]!.seq) : null,
+        };
+      });
+    },
+
+    async claimDueDeliveries(o) {
+      return op(() => {
+        const now = o.now.getTime();
+        const out: Delivery[] = [];
+        while (out.length < o.limit) {
+          const top = state.peekDue();
+          if (top === undefined || top.at > now) break;
+          state.popDue();
+          out.push(lease(top.row, o));
+        }
+        return out;
+      });
+    },
+
+    async claimDelivery(id, o) {
+      return op(() => {
+        const row = state.deliveries.get(id);
+        const at = row === undefined ? null : dueTime(row.d);
+        if (row === undefined || at === null || at > o.now.getTime()) return null;
+        return lease(row, o);
+      });
+    },
+
+    async updateDelivery(tenant, id, patch, o) {
+      return op(() => {
+        const row = state.deliveries.get(id);
+        if (row === undefined || row.d.tenant !== tenant) return null;
+        if (o?.expectStatus !== undefined && row.d.status !== o.expectStatus) return null;
+        const d: Delivery = { ...row.d, ...definedEntries(patch) };
+        state.putDelivery(id, { d, seq: row.seq }, tenant);
+        return cloneDelivery(d);
+      });
+    },
+
+    async requeueFailedDeliveries(tenant, o) {
+      return op(() => {
+        let n = 0;
+        for (const row of [...(state.tenantDeliveries.get(tenant)?.values() ?? [])]) {
+          const d = row.d;
+          if (d.status !== "failed" || d.createdAt < o.since) continue;
+          if (o.subscriptionId !== undefined && d.subscriptionId !== o.subscriptionId) continue;
+          const next: Delivery = {
+            ...d,
+            status: "pending",
+            nextAttemptAt: new Date(o.now.getTime()),
+            leaseUntil: null,
+            completedAt: null,
+            updatedAt: new Date(o.now.getTime()),
+          };
+          state.putDelivery(d.id, { d: next, seq: row.seq }, tenant);
+          n++;
+        }
+        return n;
+      });
+    },
+
+    async nextDueAt() {
+      return op(() => {
+        const top = state.peekDue();
+        return top === undefined ? null : new Date(top.at);
+      });
+    },
+
+    async listUnfinishedDeliveryIds(o) {
+      return op(() => {
+        const ids: DeliveryRow[] = [];
+        for (const row of state.deliveries.values()) {
+          if (isFinal(row.d) || (o.afterId !== undefined && row.d.id <= o.afterId)) continue;
+          ids.push(row);
+        }
+        ids.sort((a, b) => (a.d.id < b.d.id ? -1 : a.d.id > b.d.id ? 1 : 0));
+        return ids.slice(0, clampLimit(o.limit)).map(({ d }) => ({
+          id: d.id,
+          tenant: d.tenant,
+          nextAttemptAt: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt.getTime()),
+        }));
+      });
+    },
+
+    // ── attempts ───────────────────────────────────────────────────────────────────────────────
+
+    async insertAttempt(attempt) {
+      return op(() => {
+        const list = state.getAttempts(attempt.tenant, attempt.deliveryId) ?? [];
+        state.putAttempts(attempt.tenant, attempt.deliveryId, [...list, cloneAttempt(attempt)]);
+      });
+    },
+
+    async listAttempts(tenant, deliveryId) {
+      return op(() => {
+        const list = state.getAttempts(tenant, deliveryId) ?? [];
+        return list.map(cloneAttempt).sort((a, b) => a.number - b.number);
+      });
+    },
+
+    // ── housekeeping ───────────────────────────────────────────────────────────────────────────
+
+    async prune(o) {
+      return op(() => {
+        const before = o.before.getTime();
+        const batch = Math.max(1, Math.floor(o.batchSize));
+        let removed = 0;
+        // Attempts older than `before`.
+        let attemptBudget = batch;
+        for (const list of [...state.attempts.values()]) {
+          if (attemptBudget === 0) break;
+          const drop = new Set(list.filter((a) => a.startedAt.getTime() < before).slice(0, attemptBudget));
+          if (drop.size === 0) continue;
+          const keep = list.filter((a) => !drop.has(a));
+          const { tenant, deliveryId } = list[0]!;
+          state.putAttempts(tenant, deliveryId, keep.length === 0 ? undefined : keep);
+          attemptBudget -= drop.size;
+          removed += drop.size;
+        }
+        // Messages older than `before` whose deliveries are all final, with those deliveries.
+        let messageBudget = batch;
+        for (const [tenant, messages] of state.messages) {
+          if (messageBudget === 0) break;
+          const finalOnly = new Map<string, boolean>();
+          for (const row of state.tenantDeliveries.get(tenant)?.values() ?? []) {
+            finalOnly.set(row.d.messageId, (finalOnly.get(row.d.messageId) ?? true) && isFinal(row.d));
+          }
+          for (const m of [...messages.values()]) {
+            if (messageBudget === 0) break;
+            if (m.createdAt.getTime() >= before || finalOnly.get(m.id) === false) continue;
+            removed += removeMessageTree(tenant, m.id);
+            messageBudget--;
+          }
+        }
+        return removed;
+      });
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,149 @@
+/**
+ * The worker and the store-backed queue over stand-in seams: emit → queue → worker → HTTP → attempt.
+ */
+import { Webhook } from "standardwebhooks";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { OperationalHooks } from "../src/contracts.ts";
+import { REDACTED } from "../src/model/validate.ts";
+import { memoryStore } from "../src/store/memory.ts";
+import type { Store } from "../src/store/types.ts";
+import { createPipeline } from "./support/pipeline.ts";
+import { type Receiver, startReceiver } from "./support/receiver.ts";
+import { subscriptionRow } from "./support/subscription.ts";
+
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(() => receiver.close());
+
+const running: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of running.splice(0)) await stop();
+  receiver.received.length = 0;
+  receiver.respond = () => 200;
+});
+
+/** A clock the test can move forward; every component shares it. */
+const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
+
+async function pipeline(store: Store, hooks: OperationalHooks = {}, batchWindowMs = 0) {
+  const p = createPipeline(store, { hooks, batchWindowMs, now: clock.now });
+  await p.start();
+  running.push(p.close);
+  return { emitter: p, disabled: p.disabled };
+}
+
+async function settled(store: Store, tenant: string, deliveryId: string) {
+  for (let i = 0; i < 400; i++) {
+    const d = await store.getDelivery(tenant, deliveryId);
+    if (d && (d.status === "succeeded" || d.status === "failed")) return d;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`delivery ${deliveryId} did not settle`);
+}
+
+describe("delivery worker over the store queue", () => {
+  it("delivers a signed POST and records the attempt with the signature redacted", async () => {
+    const store = memoryStore();
+    const sub = await store.createSubscription(subscriptionRow({ url: `${receiver.url}/hook` }));
+    const { emitter } = await pipeline(store);
+    const result = await emitter.emit({ type: "invoice.paid", tenant: "t1", data: { amount: 5 } });
+    expect(result.deliveries).toHaveLength(1);
+    const [req] = await receiver.waitFor(1);
+    const wh = new Webhook(sub.secrets[0]!.value);
+    const payload = wh.verify(req!.body.toString(), req!.headers as Record<string, string>) as {
+      data: unknown;
+    };
+    expect(payload.data).toEqual({ amount: 5 });
+    expect(req!.headers["webhook-id"]).toBe(result.message.id);
+    const delivery = await settled(store, "t1", result.deliveries[0]!.id);
+    expect(delivery.status).toBe("succeeded");
+    const attempts = await store.listAttempts("t1", delivery.id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]!.status).toBe(200);
+    expect(attempts[0]!.requestHeaders["webhook-signature"]).toBe(REDACTED);
+    expect(attempts[0]!.requestHeaders["webhook-id"]).toBe(result.message.id);
+  });
+
+  it("retries on 500 with the same message id and a fresh signature, then succeeds", async () => {
+    const store = memoryStore();
+    await store.createSubscription(subscriptionRow({ url: `${receiver.url}/hook` }));
+    receiver.respond = (_req, i) => {
+      clock.offset += 2000; // the next attempt happens in a later second: its timestamp must differ
+      return i < 2 ? 500 : 200;
+    };
+    const failed: boolean[] = [];
+    const { emitter } = await pipeline(store, { "delivery.failed": (e) => void failed.push(e.willRetry) });
+    const result = await emitter.emit({ type: "a.b", tenant: "t1", data: 1 });
+    const delivery = await settled(store, "t1", result.deliveries[0]!.id);
+    expect(delivery.status).toBe("succeeded");
+    expect(delivery.attempts).toBe(3);
+    const reqs = receiver.received;
+    expect(new Set(reqs.map((r) => r.headers["webhook-id"]))).toEqual(new Set([result.message.id]));
+    expect(new Set(reqs.map((r) => r.headers["webhook-timestamp"])).size).toBe(3);
+    expect(new Set(reqs.map((r) => r.headers["webhook-signature"])).size).toBe(3);
+    expect(failed).toEqual([true, true]);
+    const attempts = await store.listAttempts("t1", delivery.id);
+    expect(attempts.map((a) => a.status)).toEqual([500, 500, 200]);
+    expect((await store.getSubscription("t1", delivery.subscriptionId))?.failingSince).toBeNull();
+  });
+
+  it("410 fails the delivery and disables the subscription; hook errors never break delivery", async () => {
+    const store = memoryStore();
+    const sub = await store.createSubscription(subscriptionRow({ url: `${receiver.url}/gone` }));
+    receiver.respond = () => 410;
+    const seen: string[] = [];
+    const { emitter, disabled } = await pipeline(store, {
+      "subscription.disabled": (e) => void seen.push(e.reason),
+      "delivery.failed": () => {
+        throw new Error("hook bug");
+      },
+    });
+    const result = await emitter.emit({ type: "a.b", tenant: "t1", data: 1 });
+    const delivery = await settled(store, "t1", result.deliveries[0]!.id);
+    expect(delivery.status).toBe("failed");
+    expect(disabled).toEqual([sub.id]);
+    expect(seen).toEqual(["gone"]);
+    expect((await store.getSubscription("t1", sub.id))?.status).toBe("disabled");
+  });
+
+  it("qos 0 makes exactly one attempt", async () => {
+    const store = memoryStore();
+    await store.createSubscription(subscriptionRow({ url: `${receiver.url}/q0`, qos: 0 }));
+    receiver.respond = () => 500;
+    const { emitter } = await pipeline(store);
+    const result = await emitter.emit({ type: "a.b", tenant: "t1", data: 1 });
+    const delivery = await settled(store, "t1", result.deliveries[0]!.id);
+    expect(delivery.status).toBe("failed");
+    expect(await store.listAttempts("t1", delivery.id)).toHaveLength(1);
+    expect((await store.getSubscription("t1", delivery.subscriptionId))?.failingSince).toBeInstanceOf(Date);
+  });
+
+  it("emit is idempotent on (tenant, id)", async () => {
+    const store = memoryStore();
+    await store.createSubscription(subscriptionRow({ url: `${receiver.url}/idem` }));
+    const { emitter } = await pipeline(store);
+    const first = await emitter.emit({ id: "msg_1", type: "a.b", tenant: "t1", data: 1 });
+    const second = await emitter.emit({ id: "msg_1", type: "a.b", tenant: "t1", data: 2 });
+    expect(first.duplicate).toBe(false);
+    expect(second.duplicate).toBe(true);
+    expect(second.deliveries).toEqual([]);
+    await settled(store, "t1", first.deliveries[0]!.id);
+    const page = await store.listDeliveries("t1", { messageId: "msg_1", limit: 10 });
+    expect(page.items).toHaveLength(1);
+  });
+
+  it("merges deliveries of one event type to an idSetAccepted subscription into one request", async () => {
+    const store = memoryStore();
+    await store.createSubscription(subscriptionRow({ url: `${receiver.url}/ids`, idSetAccepted: true }));
+    const { emitter } = await pipeline(store, {}, 200);
+    const results = await Promise.all(
+      [1, 2, 3].map((i) => emitter.emit({ type: "product.deleted", tenant: "t1", data: { id: i } })),
+    );
+    const deliveries = await Promise.all(results.map((r) => settled(store, "t1", r.deliveries[0]!.id)));
+    expect(deliveries.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(receiver.received[0]!.body.toString())).toHaveLength(3);
+  });
+});

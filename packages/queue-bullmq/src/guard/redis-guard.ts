@@ -1,0 +1,145 @@
+/**
+ * `redisEndpointGuard()`: per-subscription concurrency, rate limit and circuit breaker whose state lives in
+ * Redis, so the limits hold across every worker process and machine (the in-memory guard holds per process).
+ */
+import { randomUUID } from "node:crypto";
+import type { EndpointGuard } from "@hookline/core";
+import { type RedisConnection, type ResolvedRedis, release, resolveRedis } from "../connection.ts";
+import { bullmqError, reason } from "../errors.ts";
+import { runScript } from "../script.ts";
+import { ACQUIRE, RECORD } from "./scripts.ts";
+
+/** Options of {@link redisEndpointGuard}. */
+export interface RedisEndpointGuardOptions {
+  /** The host's ioredis client (never closed by hookline) or ioredis options (dialled and closed by the guard). */
+  connection: RedisConnection;
+  /** Key prefix (default `hookline`); keys are `<prefix>:guard:{<subscription>}:…`. */
+  prefix?: string;
+  /**
+   * Longest time one request holds a concurrency slot, in ms (default 60 000). Normally the slot is released
+   * when the attempt ends; this only bounds how long a killed worker's slot stays taken. Keep it above the HTTP
+   * timeout.
+   */
+  slotTtlMs?: number;
+  /** Concurrency when the subscription sets none; `null` = unlimited. Default `null`. */
+  defaultConcurrency?: number | null;
+  /** Requests per second when the subscription sets none; `null` = unlimited. Default `null`. */
+  defaultRatePerSecond?: number | null;
+  /** Bucket size in seconds of rate: bursts up to `ratePerSecond × burstSeconds`. Default 1. */
+  burstSeconds?: number;
+  /** When the concurrency is full, retry after this many ms (default 250). */
+  concurrencyRetryMs?: number;
+  /** Consecutive failed attempts that open the circuit (default 5). */
+  failureThreshold?: number;
+  /** First cool-down of an open circuit in ms (default 30 000). */
+  cooldownMs?: number;
+  /** Growth of the cool-down after each failed probe (default 2). */
+  cooldownMultiplier?: number;
+  /** Longest cool-down in ms (default 10 minutes). */
+  maxCooldownMs?: number;
+}
+
+/** The guard, plus `close()` for a guard that dialled its own client. */
+export interface RedisEndpointGuard extends EndpointGuard {
+  /** Closes the client the guard dialled itself; an injected client stays open. */
+  close(): Promise<void>;
+}
+
+type AcquireResult = Awaited<ReturnType<EndpointGuard["acquire"]>>;
+
+/**
+ * Creates the Redis-backed guard. Give every worker the same `prefix` (it is the boundary of the shared state).
+ *
+ * ```ts
+ * const guard = redisEndpointGuard({ connection: redis });
+ * const webhooks = createHookline({ store, queue, guard, … });
+ * ```
+ */
+export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEndpointGuard {
+  const prefix = options.prefix ?? "hookline";
+  const slotTtlMs = positive(options.slotTtlMs ?? 60_000, "slotTtlMs");
+  const concurrencyRetryMs = positive(options.concurrencyRetryMs ?? 250, "concurrencyRetryMs");
+  const burstSeconds = positive(options.burstSeconds ?? 1, "burstSeconds");
+  const failureThreshold = positive(options.failureThreshold ?? 5, "failureThreshold");
+  const cooldownMs = positive(options.cooldownMs ?? 30_000, "cooldownMs");
+  const cooldownMultiplier = positive(options.cooldownMultiplier ?? 2, "cooldownMultiplier");
+  const maxCooldownMs = Math.max(cooldownMs, positive(options.maxCooldownMs ?? 600_000, "maxCooldownMs"));
+  // The circuit's counters outlive the longest cool-down, then vanish when idle.
+  const circuitTtlMs = Math.max(maxCooldownMs * 2, 3_600_000);
+  const redis: ResolvedRedis = resolveRedis(options.connection, "redisEndpointGuard()");
+
+  const key = (subscriptionId: string, part: "circuit" | "slots" | "rate") =>
+    `${prefix}:guard:{${subscriptionId}}:${part}`;
+
+  return {
+    async acquire(subscriptionId, limits): Promise<AcquireResult> {
+      const token = randomUUID();
+      const slots = key(subscriptionId, "slots");
+      const wantConcurrency = limits.concurrency ?? options.defaultConcurrency ?? null;
+      const wantRate = limits.ratePerSecond ?? options.defaultRatePerSecond ?? null;
+      const concurrency = wantConcurrency === null ? -1 : Math.max(1, Math.floor(wantConcurrency));
+      const rate = wantRate === null || wantRate <= 0 ? -1 : wantRate;
+      let reply: unknown;
+      try {
+        reply = await runScript(
+          redis.client,
+          ACQUIRE,
+          [key(subscriptionId, "circuit"), slots, key(subscriptionId, "rate")],
+          [concurrency, rate, token, slotTtlMs, concurrencyRetryMs, burstSeconds],
+        );
+      } catch (err) {
+        throw bullmqError(
+          "queue_unavailable",
+          `the endpoint guard could not reach Redis: ${reason(err)}`,
+          err,
+        );
+      }
+      const [ok, why, retryAt] = reply as [number, string?, number?];
+      if (ok !== 1) {
+        return {
+          ok: false,
+          retryAt: new Date(Number(retryAt)),
+          reason: why === "rate" || why === "circuit_open" ? why : "concurrency",
+        };
+      }
+      let released = false;
+      return {
+        ok: true,
+        async release() {
+          if (released || concurrency < 0) return;
+          released = true;
+          // A lost release only delays the slot until its TTL; never fail the attempt for it.
+          await redis.client.zrem(slots, token).catch(() => {});
+        },
+      };
+    },
+
+    async record(subscriptionId, ok): Promise<void> {
+      try {
+        await runScript(
+          redis.client,
+          RECORD,
+          [key(subscriptionId, "circuit")],
+          [ok ? 1 : 0, failureThreshold, cooldownMs, maxCooldownMs, circuitTtlMs, cooldownMultiplier],
+        );
+      } catch (err) {
+        throw bullmqError(
+          "queue_unavailable",
+          `the endpoint guard could not reach Redis: ${reason(err)}`,
+          err,
+        );
+      }
+    },
+
+    async close(): Promise<void> {
+      await release(redis);
+    },
+  };
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw bullmqError("bad_request", `redisEndpointGuard(): \`${name}\` must be a positive number`);
+  }
+  return value;
+}
