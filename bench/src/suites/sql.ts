@@ -174,15 +174,11 @@ async function emitRows(ctx: BenchContext, dialect: string, store: SqlStore): Pr
       const subs = await tx.matchSubscriptions(tenant, message.type);
       await tx.insertDeliveries(subs.map((s) => delivery(tenant, `${id}-${s.id}`, id, s.id)));
     });
-  const raw = store.db.withPlugin({
-    transformQuery: (a) => a.node,
-    transformResult: async (a) => a.result,
-  });
   const msgs = `${store.tablePrefix}messages`;
   const dels = `${store.tablePrefix}deliveries`;
   let r = 0;
   const plain = () =>
-    raw.transaction().execute(async (trx) => {
+    store.db.transaction().execute(async (trx) => {
       const id = `raw-${++r}`;
       await sql`insert into ${sql.table(msgs)} (tenant, id, type, data, timestamp, resource_id, created_at)
         values ('raw', ${id}, 'order.created', ${JSON.stringify({ order: r, total: 42 })}, ${T0.getTime()}, null, ${T0.getTime()})`.execute(

@@ -1,5 +1,5 @@
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   apiKeyAuth,
@@ -7,6 +7,7 @@ import {
   createHookline,
   type Delivery,
   type Hookline,
+  memoryEndpointGuard,
   standardWebhooks,
 } from "@hookline/core";
 import { expressRouter, expressVerify } from "@hookline/express";
@@ -17,6 +18,7 @@ import express from "express";
 export const ENDPOINTS = [
   { name: "healthy", path: "/hooks/healthy", behaviour: "answers 204" },
   { name: "flaky", path: "/hooks/flaky", behaviour: "fails 40% of requests with 500" },
+  { name: "picky", path: "/hooks/picky", behaviour: "rejects every 10th order with 400" },
   { name: "gone", path: "/hooks/gone", behaviour: "answers 410 Gone" },
   { name: "down", path: "/hooks/down", behaviour: "answers 503" },
 ] as const;
@@ -76,6 +78,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       if (endpoint.name === "gone") return void res.status(410).end();
       if (endpoint.name === "down") return void res.status(503).end();
       if (endpoint.name === "flaky" && (flakySeed++ * 7919) % 10 < 4) return void res.status(500).end();
+      const order = (event?.data as { orderId?: string } | undefined)?.orderId ?? "";
+      if (endpoint.name === "picky" && order.endsWith("0")) return void res.status(400).end();
       if (event) verified.get(endpoint.name)!.add(event.id);
       res.status(204).end();
     });
@@ -99,6 +103,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       timeoutMs: 2_000,
       // The demo's receivers are on loopback, which the SSRF guard refuses unless allow-listed.
       ssrf: { allow: ["127.0.0.1"] },
+      // The circuit breaker opens after 10 straight failures (default 5) so the picky endpoint's retries, which
+      // come in a burst after the stream stops, do not trip it; the dead endpoint still trips it.
+      guard: memoryEndpointGuard({ failureThreshold: 10 }),
     },
     hooks: {
       "subscription.disabled": ({ subscription, reason }) =>
@@ -113,7 +120,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   provider.post("/orders", async (_req, res) => {
     orderNo++;
     const type = orderNo % 3 === 0 ? "order.paid" : "order.created";
-    await webhooks.emit({ tenant: TENANT, type, data: { orderId: `o_${orderNo}`, total: 10 + (orderNo % 90) } });
+    await webhooks.emit({
+      tenant: TENANT,
+      type,
+      data: { orderId: `o_${orderNo}`, total: 10 + (orderNo % 90) },
+    });
     res.status(201).json({ orderId: `o_${orderNo}` });
   });
   const providerServer = await listen(provider);
@@ -133,7 +144,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         description: `${endpoint.name}: ${endpoint.behaviour}`,
       }),
     });
-    if (res.status !== 201) throw new Error(`[demo] subscribe ${endpoint.name} failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 201)
+      throw new Error(`[demo] subscribe ${endpoint.name} failed: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { id: string };
     subscriptionIds.set(endpoint.name, body.id);
   }
@@ -160,11 +172,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       if (res.status !== 201) throw new Error(`[demo] POST /orders answered ${res.status}`);
       await sleep(interval);
     }
-    // Let retries play out (the schedule above ends ~2 s after the last attempt).
+    // Let retries play out (the schedule above ends ~2 s after the last attempt). The "down" endpoint is left
+    // out: after 10 straight failures its circuit breaker holds the rest back, in the store, until it recovers.
     const drainUntil = Date.now() + 15_000;
     while (Date.now() < drainUntil) {
       const s = await snapshot();
-      if (s.endpoints.every((e) => e.queued + e.retrying + e.delivering === 0)) break;
+      const settled = s.endpoints.filter((e) => e.name !== "down");
+      if (settled.every((e) => e.queued + e.retrying + e.delivering === 0)) break;
       await sleep(200);
     }
   } finally {

@@ -7,7 +7,16 @@ export function createTerminalView(out: NodeJS.WriteStream) {
   let drawnLines = 0;
 
   const table = (s: Snapshot): string[] => {
-    const head = ["endpoint", "subscription", "queued", "retrying", "in flight", "delivered", "failed", "attempts"];
+    const head = [
+      "endpoint",
+      "subscription",
+      "queued",
+      "retrying",
+      "in flight",
+      "delivered",
+      "failed",
+      "attempts",
+    ];
     const rows = s.endpoints.map((e) => [
       e.name,
       e.subscriptionStatus,
@@ -19,12 +28,9 @@ export function createTerminalView(out: NodeJS.WriteStream) {
       String(e.attempts),
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-    return [
-      `t=${s.elapsedSeconds.toFixed(1)}s  events emitted: ${s.emitted}`,
-      fmt(head),
-      ...rows.map(fmt),
-    ];
+    const fmt = (cells: string[]) =>
+      cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    return [`t=${s.elapsedSeconds.toFixed(1)}s  events emitted: ${s.emitted}`, fmt(head), ...rows.map(fmt)];
   };
 
   return {
@@ -43,7 +49,9 @@ export function createTerminalView(out: NodeJS.WriteStream) {
         drawnLines = lines.length;
       } else if (Date.now() - lastPrint > 2_000) {
         lastPrint = Date.now();
-        const parts = s.endpoints.map((e) => `${e.name}: ${e.succeeded} ok/${e.retrying} retrying/${e.failed} failed`);
+        const parts = s.endpoints.map(
+          (e) => `${e.name}: ${e.succeeded} ok/${e.retrying} retrying/${e.failed} failed`,
+        );
         out.write(`t=${s.elapsedSeconds.toFixed(0)}s emitted=${s.emitted}  ${parts.join("  ")}\n`);
       }
     },
@@ -53,8 +61,15 @@ export function createTerminalView(out: NodeJS.WriteStream) {
       out.write("\nSummary (read from the SQLite store):\n");
       for (const e of s.endpoints) {
         out.write(
-          `  ${e.name.padEnd(8)} ${e.behaviour.padEnd(32)} delivered ${e.succeeded}, failed ${e.failed}, ` +
+          `  ${e.name.padEnd(8)} ${e.behaviour.padEnd(34)} delivered ${e.succeeded}, failed ${e.failed}, ` +
             `${e.attempts} attempts, ${e.verifiedAtReceiver} verified by the receiver — ${e.subscriptionStatus}\n`,
+        );
+      }
+      const down = s.endpoints.find((e) => e.name === "down");
+      if (down && down.queued > 0) {
+        out.write(
+          `\n  down: after ${down.attempts} failed attempts the circuit breaker held the other ${down.queued} back; ` +
+            "they wait in the store and go out when the endpoint recovers.\n",
         );
       }
       out.write(

@@ -9,7 +9,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the demo", () => {
   it("delivers every event to the healthy endpoint, retries the flaky one, disables 410, exhausts 503", async () => {
-    const summary = await runDemo({ databasePath: join(dir, "demo.sqlite"), seconds: 1.5, ratePerSecond: 20 });
+    const summary = await runDemo({
+      databasePath: join(dir, "demo.sqlite"),
+      seconds: 1.5,
+      ratePerSecond: 20,
+    });
     const by = Object.fromEntries(summary.endpoints.map((e) => [e.name, e]));
 
     expect(summary.emitted).toBeGreaterThan(5);
@@ -18,6 +22,9 @@ describe("the demo", () => {
     expect(by.healthy!.verifiedAtReceiver).toBe(summary.emitted);
     // the flaky endpoint needed more attempts than deliveries
     expect(by.flaky!.attempts).toBeGreaterThan(by.flaky!.succeeded);
+    // a rejected event is retried on the schedule (4 attempts), then exhausted
+    expect(by.picky!.failed).toBeGreaterThan(0);
+    expect(by.picky!.attempts).toBeGreaterThanOrEqual(by.picky!.succeeded + by.picky!.failed * 4);
     // 410 Gone disables the subscription
     expect(by.gone!.subscriptionStatus).toMatch(/^disabled/);
     expect(summary.disabled.map((d) => d.name)).toContain("gone");

@@ -4,6 +4,7 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OperationalHooks } from "../src/contracts.ts";
+import type { EndpointGuard } from "../src/delivery/types.ts";
 import { REDACTED } from "../src/model/validate.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import type { Store } from "../src/store/types.ts";
@@ -27,8 +28,13 @@ afterEach(async () => {
 /** A clock the test can move forward; every component shares it. */
 const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
 
-async function pipeline(store: Store, hooks: OperationalHooks = {}, batchWindowMs = 0) {
-  const p = createPipeline(store, { hooks, batchWindowMs, now: clock.now });
+async function pipeline(
+  store: Store,
+  hooks: OperationalHooks = {},
+  batchWindowMs = 0,
+  guard?: EndpointGuard,
+) {
+  const p = createPipeline(store, { hooks, batchWindowMs, now: clock.now, guard });
   await p.start();
   running.push(p.close);
   return { emitter: p, disabled: p.disabled };
@@ -145,5 +151,75 @@ describe("delivery worker over the store queue", () => {
     expect(deliveries.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
     expect(receiver.received).toHaveLength(1);
     expect(JSON.parse(receiver.received[0]!.body.toString())).toHaveLength(3);
+  });
+
+  it("a guard refusal re-schedules at retryAt without counting an attempt; circuit_opened fires once", async () => {
+    const store = memoryStore();
+    await store.createSubscription(subscriptionRow({ url: `${receiver.url}/guarded` }));
+    let refusals = 0;
+    const reasons: string[] = [];
+    const guard: EndpointGuard = {
+      async acquire() {
+        if (refusals < 2) {
+          refusals++;
+          return { ok: false, retryAt: new Date(clock.now().getTime() + 20), reason: "circuit_open" };
+        }
+        return { ok: true, release: async () => {} };
+      },
+      async record() {},
+    };
+    const opened: Date[] = [];
+    const { emitter } = await pipeline(
+      store,
+      { "endpoint.circuit_opened": (e) => void opened.push(e.until) },
+      0,
+      {
+        ...guard,
+        async acquire(id, limits) {
+          const r = await guard.acquire(id, limits);
+          if (!r.ok) reasons.push(r.reason);
+          return r;
+        },
+      },
+    );
+    const result = await emitter.emit({ type: "a.b", tenant: "t1", data: 1 });
+    const delivery = await settled(store, "t1", result.deliveries[0]!.id);
+    expect(reasons).toEqual(["circuit_open", "circuit_open"]);
+    expect(delivery).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(opened).toHaveLength(2); // two distinct open windows (different retryAt)
+    expect(await store.listAttempts("t1", delivery.id)).toHaveLength(1);
+  });
+
+  it("abandons deliveries of a deleted subscription and parks those of a paused one", async () => {
+    const store = memoryStore();
+    const gone = await store.createSubscription(subscriptionRow({ url: `${receiver.url}/deleted` }));
+    const paused = await store.createSubscription(
+      subscriptionRow({ url: `${receiver.url}/paused`, eventTypes: ["p.*"] }),
+    );
+    const exhausted: Array<string | null> = [];
+    const p = createPipeline(store, {
+      hooks: { "delivery.exhausted": (e) => void exhausted.push(e.delivery.lastError) },
+    });
+    running.push(p.close);
+    await store.updateSubscription("t1", paused.id, { status: "paused" });
+    // The delivery is written, then its subscription is deleted before any worker runs.
+    const deleted = await p.emit({ type: "a.b", tenant: "t1", data: 1 });
+    await store.deleteSubscription("t1", gone.id);
+    await p.start();
+    const abandoned = await settled(store, "t1", deleted.deliveries[0]!.id);
+    expect(abandoned).toMatchObject({ status: "failed", attempts: 0, lastError: "subscription_deleted" });
+    expect(exhausted).toEqual(["subscription_deleted"]);
+
+    // Aimed at the paused subscription (as send-test or replay do): written, then parked by the worker.
+    const parkedEmit = await p.emit({ type: "p.q", tenant: "t1", data: 1 }, { subscriptionId: paused.id });
+    for (let i = 0; i < 200; i++) {
+      const d = await store.getDelivery("t1", parkedEmit.deliveries[0]!.id);
+      if (d?.lastError === "subscription_paused") break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const parked = await store.getDelivery("t1", parkedEmit.deliveries[0]!.id);
+    expect(parked).toMatchObject({ status: "pending", attempts: 0, lastError: "subscription_paused" });
+    expect(parked!.nextAttemptAt!.getTime()).toBeGreaterThan(clock.now().getTime());
+    expect(receiver.received).toHaveLength(0);
   });
 });

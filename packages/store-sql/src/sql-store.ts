@@ -394,22 +394,22 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
 
       matchSubscriptions(tenant, eventType) {
         return run("matchSubscriptions", async (db) => {
+          // Driven from the pattern table's primary key (tenant, pattern IN keys), joined to each subscription
+          // by its unique (tenant, id): the cost follows the matches, not the tenant's subscription count.
           const rows = await db
-            .selectFrom("subscriptions")
-            .selectAll()
-            .where("tenant", "=", tenant)
-            .where("status", "=", "active")
-            .where("deleted_at", "is", null)
-            .where("id", "in", (eb) =>
-              eb
-                .selectFrom("subscription_event_types")
-                .select("subscription_event_types.subscription_id")
-                .where("subscription_event_types.tenant", "=", tenant)
-                .where("subscription_event_types.pattern", "in", eventTypeKeys(eventType)),
+            .selectFrom("subscription_event_types as e")
+            .innerJoin("subscriptions as s", (join) =>
+              join.onRef("s.tenant", "=", "e.tenant").onRef("s.id", "=", "e.subscription_id"),
             )
-            .orderBy("seq", "asc")
+            .selectAll("s")
+            .where("e.tenant", "=", tenant)
+            .where("e.pattern", "in", eventTypeKeys(eventType))
+            .where("s.status", "=", "active")
+            .where("s.deleted_at", "is", null)
             .execute();
-          return rows.map(toSubscription);
+          // A subscription matched by several of its patterns appears once; insertion order.
+          const bySeq = new Map(rows.map((r) => [num(r.seq), r]));
+          return [...bySeq.keys()].sort((x, y) => x - y).map((seq) => toSubscription(bySeq.get(seq)!));
         });
       },
 

@@ -2,10 +2,12 @@
  * What the conformance suite does not cover: dialect detection, migrations and the table prefix, the
  * indexed matching, concurrent claims and updates against a real database, the host transaction, dedupe.
  */
+
+import { DatabaseSync } from "node:sqlite";
 import type { Delivery, Message, Subscription } from "@hookline/core";
 import { HooklineError } from "@hookline/core";
-import { migrateSqlStore, sqlDedupeStore, sqlStore } from "@hookline/store-sql";
-import { sql } from "kysely";
+import { migrateSqlStore, nodeSqliteDialect, sqlDedupeStore, sqlStore } from "@hookline/store-sql";
+import { CompiledQuery, Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DialectFixture, dialects } from "./dialects.ts";
 
@@ -227,20 +229,30 @@ describe.each(dialects.map((d) => [d.name, d] as [string, DialectFixture]))(
 );
 
 describe("sqlite specifics", () => {
-  it("looks up matches through the pattern index, never a scan", async () => {
-    const fixture = dialects.find((d) => d.name === "sqlite")!;
-    const ctx = await fixture.open("x");
+  it("looks up matches through the pattern index and the subscriptions key, never a scan", async () => {
+    let captured: CompiledQuery | null = null;
+    const db = new Kysely<unknown>({
+      dialect: nodeSqliteDialect({ database: new DatabaseSync(":memory:") }),
+      log: (event) => {
+        if (event.level === "query" && event.query.sql.includes("in (")) captured = event.query;
+      },
+    });
+    const store = sqlStore({ db, destroyOnClose: true });
     try {
-      const p = ctx.prefix;
-      const plan = await sql<{ detail: string }>`explain query plan
-        select * from ${sql.table(`${p}subscriptions`)} where tenant = 'a' and status = 'active'
-        and deleted_at is null and id in (select subscription_id from ${sql.table(`${p}subscription_event_types`)}
-        where tenant = 'a' and pattern in ('x', '*'))`.execute(ctx.db);
+      for (let i = 0; i < 50; i++) await store.createSubscription(subscription(`s${i}`, [`t${i}.created`]));
+      await sql`analyze`.execute(db);
+      expect((await store.matchSubscriptions("acme", "t7.created")).map((s) => s.id)).toEqual(["s7"]);
+      const query = captured as CompiledQuery | null;
+      expect(query?.sql).toContain("subscription_event_types");
+      const plan = await db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${query!.sql}`, [...query!.parameters]),
+      );
       const details = plan.rows.map((r) => r.detail).join("\n");
       expect(details).not.toMatch(/SCAN/);
-      expect(details).toMatch(/SEARCH .*subscription_event_types/);
+      expect(details).toMatch(/SEARCH e USING (COVERING )?INDEX \w*subscription_event_types\w* \(tenant=? AND pattern=?\)/);
+      expect(details).toMatch(/SEARCH s USING INDEX \w*subscriptions_tenant_id/);
     } finally {
-      await ctx.cleanup();
+      await store.close();
     }
   });
 });

@@ -61,6 +61,7 @@ describe("createRouter: bad input is a clear 4xx and changes nothing", () => {
       headers: A,
     });
     expect(noType.status).toBe(415);
+    expect(await snapshot(store)).toBe(before);
     const ok = await call("POST", "/subscriptions", {
       raw: JSON.stringify(input),
       headers: { ...A, "content-type": "application/merge-patch+json; charset=utf-8" },

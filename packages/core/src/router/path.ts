@@ -12,6 +12,8 @@ export interface PathPattern {
   readonly params: readonly string[];
   /** The parameters when `path` matches, else `null`. A parameter that fails to percent-decode never matches. */
   match(path: string): Record<string, string> | null;
+  /** {@link PathPattern.match} over a path already split with {@link splitPath} (one split per request). */
+  matchParts(parts: readonly string[]): Record<string, string> | null;
 }
 
 /** Splits a path into segments, ignoring one trailing slash. */
@@ -39,35 +41,38 @@ export function compilePath(template: string): PathPattern {
     }
   });
   const params = segments.flatMap((s) => ("param" in s ? [s.param] : []));
-  return {
-    template,
-    params,
-    match(path) {
-      const parts = splitPath(path);
-      const last = segments[segments.length - 1];
-      const optionalTail = last !== undefined && "param" in last && last.optional;
-      if (parts.length !== segments.length && !(optionalTail && parts.length === segments.length - 1)) {
-        return null;
+  function matchParts(parts: readonly string[]): Record<string, string> | null {
+    const last = segments[segments.length - 1];
+    const optionalTail = last !== undefined && "param" in last && last.optional;
+    if (parts.length !== segments.length && !(optionalTail && parts.length === segments.length - 1)) {
+      return null;
+    }
+    const out: Record<string, string> = {};
+    for (let i = 0; i < parts.length; i++) {
+      const seg = segments[i]!;
+      const part = parts[i]!;
+      if ("literal" in seg) {
+        if (seg.literal !== part) return null;
+        continue;
       }
-      const out: Record<string, string> = {};
-      for (let i = 0; i < parts.length; i++) {
-        const seg = segments[i]!;
-        const part = parts[i]!;
-        if ("literal" in seg) {
-          if (seg.literal !== part) return null;
-          continue;
-        }
-        let value: string;
+      let value = part;
+      if (part.includes("%")) {
         try {
           value = decodeURIComponent(part);
         } catch {
           return null;
         }
-        if (value === "") return null;
-        out[seg.param] = value;
       }
-      return out;
-    },
+      if (value === "") return null;
+      out[seg.param] = value;
+    }
+    return out;
+  }
+  return {
+    template,
+    params,
+    match: (path) => matchParts(splitPath(path)),
+    matchParts,
   };
 }
 

@@ -9,7 +9,7 @@ import { createHandlers } from "./handlers.ts";
 import { looksLikeIdSet } from "./idset.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { RouterOptions } from "./options.ts";
-import { compilePath, joinPath } from "./path.ts";
+import { compilePath, joinPath, splitPath } from "./path.ts";
 import { type ProblemDetails, problemDetails, problemFromError } from "./problem.ts";
 import { type ResolvedRoute, resolveRoutes, routeTarget } from "./routes.ts";
 
@@ -53,14 +53,16 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    if (openapi?.match(url.pathname) && method === "GET") {
+    if (method === "GET" && openapi?.match(url.pathname)) {
       openapiDoc ??= JSON.stringify(openApiDocument(options));
       return new Response(openapiDoc, { headers: { "content-type": "application/json" } });
     }
-    const matched = routes.flatMap((route) => {
-      const params = route.pattern.match(url.pathname);
-      return params ? [{ route, params }] : [];
-    });
+    const parts = splitPath(url.pathname);
+    const matched: { route: ResolvedRoute; params: Record<string, string> }[] = [];
+    for (const route of routes) {
+      const params = route.pattern.matchParts(parts);
+      if (params) matched.push({ route, params });
+    }
     if (matched.length === 0) {
       return errorResponse(codec, problemDetails(404, `no route for ${url.pathname.slice(0, 200)}`));
     }

@@ -53,6 +53,9 @@ describe("registry", () => {
     expect(
       codeOf(() => verifyWebhook(h, "x", { secrets: [secret], now: at(1300), toleranceSeconds: -1 })),
     ).toBe("validation_failed");
+    expect(codeOf(() => verifyWebhook(h, "x", { secrets: [secret], now: () => Number.NaN }))).toBe(
+      "validation_failed",
+    );
   });
 
   it("reads Node IncomingHttpHeaders", () => {

@@ -35,6 +35,11 @@ export function checkTolerance(timestamp: number, opts: VerifyOptions): void {
   const tolerance = toleranceOf(opts);
   if (tolerance === false) return;
   const nowMs = opts.now ? opts.now() : Date.now();
+  if (!Number.isFinite(nowMs)) {
+    throw new ValidationError("[hookline] now() must return milliseconds since the epoch", [
+      { field: "now", message: "returned a non-finite number", code: "invalid" },
+    ]);
+  }
   const now = Math.floor(nowMs / 1000);
   if (now - timestamp > tolerance) {
     throw new WebhookVerificationError(

@@ -95,10 +95,13 @@ const mutationArb = fc.record({
   char: fc.constantFrom("A", "b", "0", "9", "+", "/", "=", ",", " ", "-", "_", "é"),
 });
 
-function mutate(
-  value: string,
-  m: fc.RecordValue<{ kind: string; at: number; char: string }>,
-): string | undefined {
+interface Mutation {
+  kind: string;
+  at: number;
+  char: string;
+}
+
+function mutate(value: string, m: Mutation): string | undefined {
   const i = value.length === 0 ? 0 : m.at % value.length;
   switch (m.kind) {
     case "replace-char": {

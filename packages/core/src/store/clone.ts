@@ -1,27 +1,42 @@
 /** Deep copies of model rows, so callers can never mutate a store's state (in or out). */
-import type { Attempt, Delivery, Message, Subscription } from "../model/types.ts";
+import type { Attempt, Delivery, Message, Secret, Subscription } from "../model/types.ts";
 
 const date = (d: Date): Date => new Date(d.getTime());
 const dateOrNull = (d: Date | null): Date | null => (d === null ? null : new Date(d.getTime()));
 
+// Explicit literals (not spreads): one object shape, several times faster on the matching hot path.
 export function cloneSubscription(s: Subscription): Subscription {
   return {
-    ...s,
+    id: s.id,
+    tenant: s.tenant,
+    url: s.url,
+    method: s.method,
+    contentType: s.contentType,
+    bodyTemplate: s.bodyTemplate,
     headers: { ...s.headers },
-    eventTypes: [...s.eventTypes],
-    secrets: s.secrets.map((x) => ({
-      ...x,
-      createdAt: date(x.createdAt),
-      expiresAt: dateOrNull(x.expiresAt),
-    })),
-    retrySchedule: s.retrySchedule === null ? null : [...s.retrySchedule],
+    eventTypes: s.eventTypes.slice(),
+    secrets: s.secrets.map(cloneSecret),
+    scheme: s.scheme,
+    qos: s.qos,
+    idSetAccepted: s.idSetAccepted,
+    rateLimit: s.rateLimit,
+    concurrency: s.concurrency,
+    retrySchedule: s.retrySchedule === null ? null : s.retrySchedule.slice(),
+    status: s.status,
+    disabledReason: s.disabledReason,
+    description: s.description,
     metadata: { ...s.metadata },
-    tags: s.tags === null ? null : [...s.tags],
+    tags: s.tags === null ? null : s.tags.slice(),
     failingSince: dateOrNull(s.failingSince),
     createdAt: date(s.createdAt),
     updatedAt: date(s.updatedAt),
     deletedAt: dateOrNull(s.deletedAt),
+    version: s.version,
   };
+}
+
+function cloneSecret(x: Secret): Secret {
+  return { id: x.id, value: x.value, createdAt: date(x.createdAt), expiresAt: dateOrNull(x.expiresAt) };
 }
 
 export function cloneMessage(m: Message): Message {

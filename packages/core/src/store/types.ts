@@ -84,6 +84,14 @@ export interface PruneOptions {
   batchSize: number;
 }
 
+/** Final deliveries in one UTC hour ({@link Store.deliveryStatsByHour}). */
+export interface DeliveryHourStats {
+  /** Start of the hour (UTC). */
+  hour: Date;
+  succeeded: number;
+  failed: number;
+}
+
 /**
  * Persistence for subscriptions, messages, deliveries and attempts. One contract, one conformance suite
  * (`runStoreSuite` from `@hookline/core/testing`) that every driver passes.
@@ -187,6 +195,14 @@ export interface Store {
   insertAttempt(attempt: Attempt): Promise<void>;
   /** Oldest first. */
   listAttempts(tenant: string, deliveryId: string): Promise<Attempt[]>;
+
+  // ── statistics (optional) ──────────────────────────────────────────────────────────────────
+  /**
+   * Optional: final deliveries of `tenant` per UTC hour, by `completedAt`, for deliveries created at or after
+   * `since` (the portal's 24 h chart). One bounded aggregate query; hours without deliveries may be omitted.
+   * Without it, the portal pages through `listDeliveries` up to a hard cap.
+   */
+  deliveryStatsByHour?(tenant: string, opts: { since: Date }): Promise<DeliveryHourStats[]>;
 
   // ── housekeeping ────────────────────────────────────────────────────────────────────────────
   /** Deletes in bounded batches; returns how many rows were removed. */

@@ -2,9 +2,10 @@
  * Wires emitter + store queue + worker over stand-in seams, for tests that exercise the worker alone and
  * for the crash test's child process.
  */
-import type { EmitInput, OperationalHooks } from "../../src/contracts.ts";
+import type { EmitInput, EmitOptions, OperationalHooks } from "../../src/contracts.ts";
 import { createEmitter } from "../../src/delivery/emit.ts";
 import { createDeliveryTelemetry } from "../../src/delivery/observability.ts";
+import type { EndpointGuard } from "../../src/delivery/types.ts";
 import { createDeliveryWorker } from "../../src/delivery/worker.ts";
 import type { Subscription } from "../../src/model/types.ts";
 import { storeQueue } from "../../src/queue/memory.ts";
@@ -21,6 +22,7 @@ export interface PipelineOptions {
   leaseMs?: number;
   concurrency?: number;
   now?: () => Date;
+  guard?: EndpointGuard;
 }
 
 /** A test pipeline over `store`. */
@@ -49,7 +51,7 @@ export function createPipeline(store: Store, options: PipelineOptions = {}) {
       envelope: (m) => ({ type: m.type, timestamp: m.timestamp.toISOString(), data: m.data }),
     },
     http: fakeHttp(),
-    guard: openGuard,
+    guard: options.guard ?? openGuard,
     decideRetry: fakeDecide,
     retrySchedule: [0, 20, 20],
     resolveScheme: () => standardWebhooks(),
@@ -67,7 +69,7 @@ export function createPipeline(store: Store, options: PipelineOptions = {}) {
   return {
     queue,
     disabled,
-    emit: (input: EmitInput) => emitter.emit(input),
+    emit: (input: EmitInput, opts?: EmitOptions) => emitter.emit(input, opts),
     start: () => queue.start(worker.handle, { concurrency: options.concurrency ?? 4 }),
     close: () => queue.close({ timeoutMs: 2000 }),
   };

@@ -14,8 +14,8 @@ export interface Received {
   at: number;
 }
 
-/** A status, or a status with response headers. */
-export type Answer = number | { status: number; headers?: Record<string, string> };
+/** A status, a status with response headers, or `"reset"` (the connection is destroyed unanswered). */
+export type Answer = number | { status: number; headers?: Record<string, string> } | "reset";
 
 /** A running receiver. */
 export interface Receiver {
@@ -76,6 +76,10 @@ export async function startReceiver(): Promise<Receiver> {
         w.resolve();
       }
       const answer = await receiver.respond(entry, index);
+      if (answer === "reset") {
+        req.socket.destroy();
+        return;
+      }
       const { status, headers } = typeof answer === "number" ? { status: answer, headers: {} } : answer;
       res.writeHead(status, headers).end("ok");
     });

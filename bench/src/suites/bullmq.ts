@@ -1,0 +1,344 @@
+/**
+ * Scale-out delivery throughput: deliveries/s with 1, 2 and 4 worker processes (quick: 1 and 2).
+ *
+ * - `queue.bullmq.workers-N`: hookline on BullMQ — every worker process claims each delivery in PostgreSQL,
+ *   takes a slot from the Redis endpoint guard, signs (Standard Webhooks), POSTs, and records the attempt and
+ *   the delivery's state in PostgreSQL.
+ * - `bullmq.plain.workers-N` (the baseline, same run, same receiver, same concurrency): what a team writes by
+ *   hand — one BullMQ job per request, an undici POST in the processor, nothing recorded.
+ *
+ * Both drain a backlog loaded before the workers start: the clock runs from "go" (workers already connected)
+ * to the last request reaching the loopback receiver. This file is also the worker process itself when run
+ * with `HOOKLINE_BENCH_BULLMQ=plain|hookline` (one file per area).
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { createHookline } from "@hookline/core";
+import { bullmqQueue, redisEndpointGuard, runWorker } from "@hookline/queue-bullmq";
+import { postgresStore, sqlStoreTables } from "@hookline/store-sql";
+import { Queue, Worker } from "bullmq";
+import pg from "pg";
+import { request } from "undici";
+import { type BenchContext, type BenchResult, compared, defineSuite } from "../harness.ts";
+
+const REDIS = { host: "127.0.0.1", port: 6379 };
+const PG_URL = process.env["HOOKLINE_BENCH_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+/** Attempts at once per worker process, for both sides. */
+const CONCURRENCY = 16;
+/** Subscriptions the hookline backlog is spread over (one event → one delivery to each). */
+const SUBSCRIPTIONS = 10;
+const UNIT = "deliveries/s";
+const QUEUE_NAME = "deliveries";
+const self = fileURLToPath(import.meta.url);
+
+// ── worker processes ─────────────────────────────────────────────────────────────────────────────
+
+/** Resolves on the parent's "go" line. */
+function goSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: process.stdin });
+    lines.on("line", (line) => {
+      if (line.trim() !== "go") return;
+      lines.close();
+      resolve();
+    });
+  });
+}
+
+async function plainWorker(prefix: string): Promise<void> {
+  const worker = new Worker<{ url: string; body: string }>(
+    QUEUE_NAME,
+    async (job) => {
+      const res = await request(job.data.url, {
+        method: "POST",
+        body: job.data.body,
+        headers: { "content-type": "application/json" },
+      });
+      await res.body.dump();
+      if (res.statusCode >= 300) throw new Error(`HTTP ${res.statusCode}`);
+    },
+    {
+      connection: { ...REDIS, maxRetriesPerRequest: null },
+      prefix,
+      concurrency: CONCURRENCY,
+      autorun: false,
+    },
+  );
+  await worker.waitUntilReady();
+  process.once("SIGTERM", () => void worker.close().then(() => process.exit(0)));
+  console.log("ready");
+  await goSignal();
+  await worker.run();
+}
+
+async function hooklineWorker(prefix: string, tablePrefix: string): Promise<void> {
+  const store = postgresStore({ url: PG_URL, tablePrefix, migrate: "manual", poolSize: CONCURRENCY });
+  const connection = { ...REDIS, maxRetriesPerRequest: null };
+  const guard = redisEndpointGuard({ connection, prefix });
+  const webhooks = createHookline({
+    store,
+    queue: bullmqQueue({ connection, prefix, queueName: QUEUE_NAME }),
+    delivery: { guard, ssrf: { allow: ["127.0.0.1"] }, concurrency: CONCURRENCY },
+  });
+  console.log("ready");
+  await goSignal();
+  const running = await runWorker({
+    hookline: webhooks,
+    signals: ["SIGTERM"],
+    afterClose: async () => {
+      await guard.close();
+      await store.close();
+    },
+  });
+  await running.stopped;
+  process.exit(0);
+}
+
+const role = process.env["HOOKLINE_BENCH_BULLMQ"];
+if (import.meta.main && role !== undefined) {
+  const prefix = process.env["HOOKLINE_BENCH_PREFIX"] ?? "";
+  if (role === "plain") await plainWorker(prefix);
+  else await hooklineWorker(prefix, process.env["HOOKLINE_BENCH_TABLES"] ?? "");
+}
+
+// ── the benchmark ────────────────────────────────────────────────────────────────────────────────
+
+/** True when something answers PING on the Redis port within a second. */
+function redisUp(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(REDIS.port, REDIS.host);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("error", () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
+  });
+}
+
+async function postgresUp(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A loopback receiver that counts requests and answers 204. */
+async function receiver(): Promise<{ server: Server; url: string; count: () => number }> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      received++;
+      res.writeHead(204).end();
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => received };
+}
+
+interface Backlog {
+  prefix: string;
+  tablePrefix: string;
+  cleanup(): Promise<void>;
+}
+
+async function plainBacklog(url: string, n: number): Promise<Backlog> {
+  const prefix = `hlbench-plain-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(QUEUE_NAME, { connection: REDIS, prefix });
+  const body = JSON.stringify({
+    type: "order.created",
+    timestamp: new Date().toISOString(),
+    data: { id: 1 },
+  });
+  for (let i = 0; i < n; i += 500) {
+    const size = Math.min(500, n - i);
+    await queue.addBulk(
+      Array.from({ length: size }, (_, k) => ({
+        name: "post",
+        data: { url: `${url}/s${(i + k) % SUBSCRIPTIONS}`, body },
+        opts: { removeOnComplete: true, removeOnFail: 1000 },
+      })),
+    );
+  }
+  return {
+    prefix,
+    tablePrefix: "",
+    async cleanup() {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    },
+  };
+}
+
+async function hooklineBacklog(url: string, n: number): Promise<Backlog> {
+  const prefix = `hlbench-hookline-${randomUUID().slice(0, 8)}`;
+  const tablePrefix = `hlbench_${randomUUID().slice(0, 8)}_`;
+  const store = postgresStore({ url: PG_URL, tablePrefix, poolSize: 8 });
+  await store.migrate();
+  const queue = bullmqQueue({ connection: REDIS, prefix, queueName: QUEUE_NAME });
+  const webhooks = createHookline({ store, queue });
+  for (let s = 0; s < SUBSCRIPTIONS; s++) {
+    await webhooks.subscriptions.create("bench", { url: `${url}/s${s}`, eventTypes: ["order.created"] });
+  }
+  const events = Math.ceil(n / SUBSCRIPTIONS);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < events) {
+        const i = next++;
+        await webhooks.emit({ type: "order.created", tenant: "bench", data: { id: i } });
+      }
+    }),
+  );
+  return {
+    prefix,
+    tablePrefix,
+    async cleanup() {
+      await queue.bullQueue.obliterate({ force: true });
+      await webhooks.close();
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(
+        `drop table if exists ${sqlStoreTables(tablePrefix)
+          .map((t) => `"${t}"`)
+          .join(", ")} cascade`,
+      );
+      await client.end();
+      await store.close();
+    },
+  };
+}
+
+/** Starts `workers` processes on the backlog, says go, and times the drain of `n` requests. */
+async function drain(
+  kind: "plain" | "hookline",
+  workers: number,
+  backlog: Backlog,
+  target: { count: () => number },
+  n: number,
+): Promise<number> {
+  const children = Array.from({ length: workers }, () =>
+    spawn(process.execPath, ["--conditions=source", "--disable-warning=ExperimentalWarning", self], {
+      env: {
+        ...process.env,
+        HOOKLINE_BENCH_BULLMQ: kind,
+        HOOKLINE_BENCH_PREFIX: backlog.prefix,
+        HOOKLINE_BENCH_TABLES: backlog.tablePrefix,
+      },
+      stdio: ["pipe", "pipe", "inherit"],
+    }),
+  );
+  try {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.once("exit", (code) => reject(new Error(`a ${kind} worker exited early (${code})`)));
+            createInterface({ input: child.stdout! }).on("line", (line) => {
+              if (line === "ready") resolve();
+            });
+          }),
+      ),
+    );
+    const before = target.count();
+    const t0 = performance.now();
+    for (const child of children) child.stdin!.write("go\n");
+    const deadline = t0 + 120_000;
+    while (target.count() - before < n) {
+      if (performance.now() > deadline)
+        throw new Error(`${kind}: only ${target.count() - before}/${n} delivered`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return (n * 1000) / (performance.now() - t0);
+  } finally {
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        const exited = once(child, "exit");
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const counts = ctx.quick ? [1, 2] : [1, 2, 4];
+  const rounds = ctx.quick ? 1 : 3;
+  const n = ctx.quick ? 600 : 2000;
+  const name = (w: number) => `queue.bullmq.workers-${w}`;
+  const baseName = (w: number) => `bullmq.plain.workers-${w}`;
+  if (!(await redisUp())) {
+    return counts.map((w) => ({
+      name: name(w),
+      unit: UNIT,
+      value: null,
+      note: `could not run: no Redis at ${REDIS.host}:${REDIS.port}`,
+    }));
+  }
+  const pgUp = await postgresUp();
+  const sink = await receiver();
+  const rows: BenchResult[] = [];
+  try {
+    for (const w of counts) {
+      const plain: number[] = [];
+      const hookline: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        ctx.log(`bullmq: ${w} worker(s), round ${r + 1}/${rounds}`);
+        const pb = await plainBacklog(sink.url, n);
+        try {
+          plain.push(await drain("plain", w, pb, sink, n));
+        } finally {
+          await pb.cleanup();
+        }
+        if (!pgUp) continue;
+        const hb = await hooklineBacklog(sink.url, n);
+        try {
+          hookline.push(await drain("hookline", w, hb, sink, Math.ceil(n / SUBSCRIPTIONS) * SUBSCRIPTIONS));
+        } finally {
+          await hb.cleanup();
+        }
+      }
+      const baseline = { name: baseName(w), value: median(plain) };
+      const note = `${n} deliveries, ${CONCURRENCY} per worker; hookline: PostgreSQL store + Redis guard, Standard Webhooks signatures, every attempt recorded`;
+      rows.push(
+        pgUp
+          ? compared(name(w), UNIT, median(hookline), baseline, { target: 1.0, note })
+          : {
+              name: name(w),
+              unit: UNIT,
+              value: null,
+              baseline,
+              note: `could not run: no PostgreSQL at ${PG_URL} (the baseline ran)`,
+            },
+      );
+    }
+  } finally {
+    await new Promise((resolve) => sink.server.close(resolve));
+  }
+  return rows;
+}
+
+export default defineSuite({ name: "bullmq", run });

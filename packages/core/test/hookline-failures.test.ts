@@ -1,0 +1,140 @@
+/**
+ * createHookline() against misbehaving receivers on loopback: redirects, Retry-After, timeouts, connection
+ * resets, SSRF-refused targets, and id-set batching through the real renderer.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { HooklineError } from "../src/errors.ts";
+import { createHookline, type Hookline, type HooklineOptions } from "../src/hookline.ts";
+import type { Delivery } from "../src/model/types.ts";
+import type { Store } from "../src/store/types.ts";
+import { type Receiver, startReceiver } from "./support/receiver.ts";
+import { subscriptionRow } from "./support/subscription.ts";
+
+let receiver: Receiver;
+let releaseHung: () => void = () => {};
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(() => receiver.close());
+
+const open: Hookline[] = [];
+afterEach(async () => {
+  releaseHung();
+  for (const h of open.splice(0)) await h.close({ timeoutMs: 2000 });
+  receiver.received.length = 0;
+  receiver.respond = () => 200;
+});
+
+function make(options: HooklineOptions = {}): Hookline {
+  const hookline = createHookline({
+    ...options,
+    delivery: { ssrf: { allow: ["127.0.0.1"] }, retrySchedule: [0, 30, 30], ...options.delivery },
+  });
+  open.push(hookline);
+  return hookline;
+}
+
+async function until(store: Store, d: Delivery, check: (d: Delivery) => boolean): Promise<Delivery> {
+  for (let i = 0; i < 500; i++) {
+    const now = await store.getDelivery(d.tenant, d.id);
+    if (now && check(now)) return now;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`delivery ${d.id} never reached the expected state`);
+}
+const final = (d: Delivery) => d.status === "succeeded" || d.status === "failed";
+
+async function deliverOnce(hookline: Hookline, path: string, qos: 0 | 1 = 0) {
+  await hookline.subscriptions.create("acme", { url: `${receiver.url}${path}`, eventTypes: ["*"], qos });
+  await hookline.start();
+  const { deliveries } = await hookline.emit({ type: "a.b", tenant: "acme", data: {} });
+  return deliveries[0]!;
+}
+
+describe("delivery failures", () => {
+  it("never follows a redirect: a 3xx is a failed attempt", async () => {
+    const hookline = make();
+    receiver.respond = () => ({ status: 302, headers: { location: `${receiver.url}/elsewhere` } });
+    const delivery = await until(hookline.store, await deliverOnce(hookline, "/moved"), final);
+    expect(delivery.status).toBe("failed");
+    expect(receiver.received.map((r) => r.url)).toEqual(["/moved"]);
+    const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
+    expect(attempt!.status).toBe(302);
+  });
+
+  it("honours Retry-After on a 429: the next attempt is scheduled no sooner", async () => {
+    const hookline = make();
+    receiver.respond = () => ({ status: 429, headers: { "retry-after": "120" } });
+    const emitted = await deliverOnce(hookline, "/busy", 1);
+    const delivery = await until(hookline.store, emitted, (d) => d.attempts === 1 && d.status === "pending");
+    const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
+    expect(delivery.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(attempt!.startedAt.getTime() + 120_000);
+    expect(delivery.lastStatus).toBe(429);
+  });
+
+  it("times out a receiver that never answers", async () => {
+    const hookline = make({ delivery: { timeoutMs: 200 } });
+    const hung = new Promise<void>((r) => {
+      releaseHung = r;
+    });
+    receiver.respond = async () => {
+      await hung;
+      return 200;
+    };
+    const delivery = await until(hookline.store, await deliverOnce(hookline, "/hang"), final);
+    const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
+    expect(attempt).toMatchObject({ status: null, errorKind: "timeout" });
+  });
+
+  it("records a connection reset", async () => {
+    const hookline = make();
+    receiver.respond = () => "reset";
+    const delivery = await until(hookline.store, await deliverOnce(hookline, "/reset"), final);
+    const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
+    expect(attempt).toMatchObject({ status: null, errorKind: "reset" });
+  });
+
+  it("refuses loopback targets unless allow-listed, at subscribe time and at delivery time", async () => {
+    const strict = createHookline();
+    open.push(strict);
+    const error = await strict.subscriptions
+      .create("acme", { url: `${receiver.url}/x`, eventTypes: ["*"] })
+      .catch((e: unknown) => e);
+    expect(HooklineError.is(error, "validation_failed")).toBe(true);
+    expect((error as HooklineError).issues[0]).toMatchObject({ field: "url", code: "ssrf_blocked" });
+
+    // A row written before the guard was tightened is refused at connect time, every attempt.
+    const row = await strict.store.createSubscription(
+      subscriptionRow({ tenant: "acme", url: `${receiver.url}/x` }),
+    );
+    await strict.start();
+    const { deliveries } = await strict.emit({ type: "a.b", tenant: "acme", data: {} });
+    expect(deliveries.map((d) => d.subscriptionId)).toEqual([row.id]);
+    const delivery = await until(strict.store, deliveries[0]!, final);
+    expect(delivery.status).toBe("failed");
+    const [attempt] = await strict.deliveries.attempts("acme", delivery.id);
+    expect(attempt!.errorKind).toBe("ssrf_blocked");
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("merges deliveries to an idSetAccepted subscription into one request carrying the id set", async () => {
+    const hookline = make({ delivery: { batchWindowMs: 100 } });
+    await hookline.subscriptions.create("acme", {
+      url: `${receiver.url}/ids/\${resource-type}/\${resource-id}`,
+      method: "GET",
+      eventTypes: ["product"],
+      idSetAccepted: true,
+    });
+    await hookline.start();
+    const results = await Promise.all(
+      ["1", "2", "3"].map((id) =>
+        hookline.emit({ type: "product.deleted", tenant: "acme", resourceId: id, data: { id } }),
+      ),
+    );
+    const deliveries = await Promise.all(results.map((r) => until(hookline.store, r.deliveries[0]!, final)));
+    expect(deliveries.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]!.method).toBe("GET");
+    expect(receiver.received[0]!.url).toMatch(/^\/ids\/product\/[123](,|%2C)[123](,|%2C)[123]$/);
+  });
+});
