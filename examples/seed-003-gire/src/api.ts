@@ -80,7 +80,7 @@ export function gireOptions(opts: GireApiOptions): HooklineOptions {
         deliveries: "/webhook-deliveries",
         eventTypes: "/webhook-events",
       }),
-      openapi: { path: "/webhooks/openapi.json", title: "Gire Public API — webhooks", version: "3" },
+      openapi: { path: "/webhooks-openapi.json", title: "Gire Public API — webhooks", version: "3" },
     },
   };
 }

@@ -131,3 +131,18 @@ describe("seed 003 (Gire v3 webhooks)", () => {
     );
   });
 });
+
+describe("seed 003: OpenAPI document", () => {
+  it("describes the configured paths with 201 create, 200 delete and a write-only secret", async () => {
+    const res = await call("GET", "/api/v3/webhooks-openapi.json", { token: null });
+    expect(res.status).toBe(200);
+    const paths = res.json.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    expect(Object.keys(paths["/api/v3/webhooks"]!).sort()).toEqual(["get", "post"]);
+    expect(paths["/api/v3/webhooks"]!["post"]!.responses).toHaveProperty("201");
+    expect(paths["/api/v3/webhooks/{id}"]!["delete"]!.responses).toHaveProperty("200");
+    const schemas = res.json.components.schemas;
+    expect(Object.keys(schemas.Subscription.properties)).toEqual(KEYS);
+    expect(schemas.SubscriptionCreate.properties.secret).toMatchObject({ writeOnly: true });
+    expect(schemas.SubscriptionCreate.required).toEqual(["callbackUrl"]);
+  });
+});

@@ -1,0 +1,6 @@
+import { it } from "vitest";
+import { smoke } from "../../support/smoke.ts";
+import { startExample } from "../src/app.ts";
+
+it("h3: subscribe through the mounted API, emit from an app route, receive a verified delivery", () =>
+  smoke(startExample));
