@@ -5,9 +5,14 @@
  * Latency: emits at a fixed 1,000 events/s, measured from the emit() call to the request's arrival at the
  * receiver (its headers parsed: the first byte the receiver can act on).
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createHookline, type Store } from "@hookline/core";
+import { sqliteStore } from "@hookline/store-sql";
 import { Pool } from "undici";
 import { type BenchContext, type BenchResult, compared, defineSuite, percentiles } from "../harness.ts";
 
@@ -93,6 +98,7 @@ async function deliveriesPerSecond(receiver: Receiver, n: number, rounds: number
     }
   } finally {
     await hookline.close({ timeoutMs: 5000 });
+    if (store !== undefined) await hookline.store.close(); // a store handed in is the caller's to close
   }
   return median(rates);
 }
@@ -166,16 +172,14 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** `sqliteStore` from `@hookline/store-sql` when that package provides it. */
-async function sqliteFactory(): Promise<(() => Store) | string> {
-  try {
-    const mod = (await import("@hookline/store-sql")) as Record<string, unknown>;
-    const make = mod.sqliteStore;
-    if (typeof make !== "function") return "@hookline/store-sql has no sqliteStore yet";
-    return () => (make as (opts: { path: string }) => Store)({ path: ":memory:" });
-  } catch (error) {
-    return `could not load @hookline/store-sql: ${String(error)}`;
-  }
+/** A fresh SQLite store in a temporary directory (WAL, as an embedded deployment runs it). */
+function sqliteInTempDir(): { make: () => Store; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "hookline-bench-"));
+  let n = 0;
+  return {
+    make: () => sqliteStore({ path: join(dir, `bench-${++n}.db`) }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export default defineSuite({
@@ -191,12 +195,12 @@ export default defineSuite({
       const memory = await deliveriesPerSecond(receiver, n, rounds);
       results.push(compared("delivery.memory", "deliveries/s", memory, baseline, { target: 0.6 }));
 
-      const sqlite = await sqliteFactory();
-      if (typeof sqlite === "string") {
-        results.push({ name: "delivery.sqlite", unit: "deliveries/s", value: null, note: sqlite });
-      } else {
-        const value = await deliveriesPerSecond(receiver, n, rounds, sqlite);
+      const sqlite = sqliteInTempDir();
+      try {
+        const value = await deliveriesPerSecond(receiver, n, rounds, sqlite.make);
         results.push(compared("delivery.sqlite", "deliveries/s", value, baseline));
+      } finally {
+        sqlite.cleanup();
       }
 
       ctx.log("delivery: latency at 1,000 events/s");

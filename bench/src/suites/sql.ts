@@ -80,19 +80,38 @@ function delivery(tenant: string, id: string, messageId: string, subscriptionId:
   };
 }
 
-/** Inserts `n` subscriptions (`sub-i`, patterns `type{i % distinct}.created`) through the store, in batches. */
+/**
+ * Bulk-inserts `n` subscriptions (`sub-i`, pattern `type{i % distinct}.created`) straight into the tables
+ * with multi-row inserts (the seeding is not what is measured).
+ */
 async function seedSubscriptions(
   store: SqlStore,
   tenant: string,
   n: number,
   distinct: number,
 ): Promise<void> {
+  const subs = sql.table(`${store.tablePrefix}subscriptions`);
+  const patterns = sql.table(`${store.tablePrefix}subscription_event_types`);
+  const t = T0.getTime();
   const batch = 500;
   for (let i = 0; i < n; i += batch) {
-    await store.transaction(async (tx) => {
-      for (let j = i; j < Math.min(n, i + batch); j++) {
-        await tx.createSubscription(subscription(tenant, `sub-${j}`, [`type${j % distinct}.created`]));
-      }
+    const ids = Array.from({ length: Math.min(batch, n - i) }, (_, k) => i + k);
+    await store.db.transaction().execute(async (trx) => {
+      const rows = ids.map(
+        (
+          j,
+        ) => sql`(${tenant}, ${`sub-${j}`}, ${`https://example.com/hooks/${j}`}, 'POST', 'application/json', null,
+          '{}', ${JSON.stringify([`type${j % distinct}.created`])}, '[]', null, 1, 0, null, null, null, 'active',
+          null, null, '{}', null, null, ${t}, ${t}, null, 1)`,
+      );
+      await sql`insert into ${subs} (tenant, id, url, method, content_type, body_template, headers, event_types,
+        secrets, scheme, qos, id_set_accepted, rate_limit, concurrency, retry_schedule, status, disabled_reason,
+        description, metadata, tags, failing_since, created_at, updated_at, deleted_at, version)
+        values ${sql.join(rows)}`.execute(trx);
+      const links = ids.map((j) => sql`(${tenant}, ${`type${j % distinct}.created`}, ${`sub-${j}`})`);
+      await sql`insert into ${patterns} (tenant, pattern, subscription_id) values ${sql.join(links)}`.execute(
+        trx,
+      );
     });
   }
 }
@@ -261,7 +280,9 @@ async function seedBacklog(path: string, n: number): Promise<void> {
 /** The child: claims and completes batches from the backlog, reporting peak RSS as JSON on stdout. */
 async function backlogChild(path: string, batches: number): Promise<void> {
   const store = sqliteStore({ path });
-  let peak = process.memoryUsage().rss;
+  await store.nextDueAt();
+  const start = process.memoryUsage().rss;
+  let peak = start;
   const now = new Date(T0.getTime() + 10 * 365 * 86_400_000);
   let claimed = 0;
   for (let b = 0; b < batches; b++) {
@@ -280,7 +301,7 @@ async function backlogChild(path: string, batches: number): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   await store.close();
-  process.stdout.write(JSON.stringify({ peak, claimed }));
+  process.stdout.write(JSON.stringify({ start, peak, claimed }));
 }
 
 async function backlogRow(ctx: BenchContext): Promise<BenchResult> {
@@ -310,23 +331,21 @@ async function backlogRow(ctx: BenchContext): Promise<BenchResult> {
         code === 0 ? resolve(stdout) : reject(new Error(`child exited with ${code}`)),
       );
     });
-    const { peak, claimed } = JSON.parse(out) as { peak: number; claimed: number };
+    const { start, peak, claimed } = JSON.parse(out) as { start: number; peak: number; claimed: number };
     const mb = peak / 1024 / 1024;
+    const startMb = Math.round(start / 1024 / 1024);
     return {
       name,
-      unit: "MB (RSS, bound)",
+      unit: "MB RSS",
       value: Math.round(mb * 10) / 10,
-      target: 200,
-      note: `peak RSS while claiming and completing ${claimed} deliveries in batches of 100 from ${n.toLocaleString("en")} pending${ctx.quick ? " (quick mode: 100,000 instead of 1,000,000)" : ""}`,
+      // A bound, expressed as a higher-is-better ratio: 200 MB / peak RSS, ✓ at ≥ 1.
+      baseline: { name: "bound.200MB", value: 200 },
+      ratio: 200 / mb,
+      target: 1,
+      note: `peak RSS while claiming and completing ${claimed} deliveries in batches of 100 from ${n.toLocaleString("en")} pending (${startMb} MB once the store is open, most of it the loaded modules)${ctx.quick ? "; quick mode: 100,000 instead of 1,000,000" : ""}`,
     };
   } catch (err) {
-    return {
-      name,
-      unit: "MB (RSS, bound)",
-      value: null,
-      target: 200,
-      note: `could not run: ${(err as Error).message}`,
-    };
+    return { name, unit: "MB RSS", value: null, target: 1, note: `could not run: ${(err as Error).message}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import {
   bearerAuth,
   type CredentialResolver,
   createHookline,
+  type DeliveryOptions,
   defineCodec,
   type Hookline,
   type HooklineOptions,
@@ -47,6 +48,8 @@ export interface GettApiOptions {
   /** Maps a bearer token to the business (company UUID) it may act for. */
   resolveToken: CredentialResolver;
   store?: Store;
+  /** Delivery settings (timeouts, retry schedule, SSRF allow-list for local development, …). */
+  delivery?: DeliveryOptions;
 }
 
 /**
@@ -56,6 +59,7 @@ export interface GettApiOptions {
 export function gettOptions(opts: GettApiOptions): HooklineOptions {
   return {
     store: opts.store,
+    delivery: opts.delivery,
     catalog: { types: gettEvents },
     signing: { scheme: "token" },
     api: {

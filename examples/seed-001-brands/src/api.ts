@@ -6,6 +6,7 @@
 import {
   type CredentialResolver,
   createHookline,
+  type DeliveryOptions,
   defineCodec,
   type Hookline,
   type HooklineOptions,
@@ -63,12 +64,15 @@ export interface BrandApiOptions {
   /** Checks that the caller may act for the brand in the path (its id, or `null` for 401). */
   resolveBrand: CredentialResolver;
   store?: Store;
+  /** Delivery settings (timeouts, retry schedule, SSRF allow-list for local development, …). */
+  delivery?: DeliveryOptions;
 }
 
 /** hookline options serving the brand webhooks API (soft delete, HMAC key per webhook). */
 export function brandOptions(opts: BrandApiOptions): HooklineOptions {
   return {
     store: opts.store,
+    delivery: opts.delivery,
     catalog: { types: brandTopics },
     signing: { scheme: brandSigning.name, schemes: { [brandSigning.name]: brandSigning } },
     subscriptions: { softDelete: true },

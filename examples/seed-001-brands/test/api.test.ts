@@ -4,7 +4,13 @@ import { createSeedApi } from "../src/api.ts";
 const BRAND = "8929cf8b-6bcc-484a-a7a6-242eaf70cb7a";
 const OTHER = "11111111-2222-4333-8444-555555555555";
 const KNOWN = new Set([BRAND, OTHER]);
-const make = () => createSeedApi({ resolveBrand: (id) => (KNOWN.has(id) ? id : null) });
+// The document subscribes `https://localhost:3000`: allowed here as in local development (the SSRF guard
+// refuses loopback targets by default).
+const make = () =>
+  createSeedApi({
+    resolveBrand: (id) => (KNOWN.has(id) ? id : null),
+    delivery: { ssrf: { allow: ["localhost"] } },
+  });
 
 let api = make();
 afterEach(async () => {

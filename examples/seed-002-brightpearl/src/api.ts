@@ -9,6 +9,7 @@ import {
   apiKeyAuth,
   type CredentialResolver,
   createHookline,
+  type DeliveryOptions,
   defineCodec,
   type Hookline,
   type HooklineOptions,
@@ -56,6 +57,8 @@ export interface BrightpearlApiOptions {
   /** Maps a `brightpearl-account-token` header to the account code it belongs to. */
   resolveToken: CredentialResolver;
   store?: Store;
+  /** Delivery settings (timeouts, retry schedule, SSRF allow-list for local development, …). */
+  delivery?: DeliveryOptions;
 }
 
 const BASE = "/:account/integration-service";
@@ -64,6 +67,7 @@ const BASE = "/:account/integration-service";
 export function brightpearlOptions(opts: BrightpearlApiOptions): HooklineOptions {
   return {
     store: opts.store,
+    delivery: opts.delivery,
     catalog: { types: brightpearlEvents },
     ids: sequentialIds(),
     signing: { scheme: "none" },

@@ -8,6 +8,7 @@ import {
   apiKeyAuth,
   type CredentialResolver,
   createHookline,
+  type DeliveryOptions,
   defineCodec,
   type Hookline,
   type HooklineOptions,
@@ -59,6 +60,8 @@ export interface GireApiOptions {
   /** Maps an `x-api-token` (the company API token) to the company. */
   resolveToken: CredentialResolver;
   store?: Store;
+  /** Delivery settings (timeouts, retry schedule, SSRF allow-list for local development, …). */
+  delivery?: DeliveryOptions;
 }
 
 /** hookline options serving the seed 003 API. */
@@ -69,6 +72,7 @@ export function gireOptions(opts: GireApiOptions): HooklineOptions {
     ids: objectIds(),
     signing: { scheme: "hub" },
     delivery: {
+      ...opts.delivery,
       envelope: (m) => ({ id: m.id, eventType: m.type, timestamp: m.timestamp.toISOString(), data: m.data }),
     },
     api: {

@@ -83,7 +83,10 @@ export interface DeliveryOptions {
   ssrf?: { allow?: readonly string[]; allowPrivate?: boolean };
   /** Per-endpoint limits and circuit breaker. Default: the in-process `memoryEndpointGuard()`. */
   guard?: EndpointGuard;
-  /** Lease of a delivery while it is attempted; a crashed worker's deliveries are retried after it. Default 60 s. */
+  /**
+   * Lease of a delivery while it is attempted; a crashed worker's deliveries are retried after it.
+   * Default: 60 s, or twice the request timeout plus the batching window if that is longer.
+   */
   leaseMs?: number;
   /** How often the in-process queue re-reads the store at most idle. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -191,7 +194,11 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
   const logger = options.logger ?? SILENT;
   const ids = options.ids ?? uuidIds();
   const delivery = options.delivery ?? {};
-  const leaseMs = delivery.leaseMs ?? 60_000;
+  // A lease must outlive the longest attempt (request timeout, batching window), or a slow attempt could be
+  // claimed twice.
+  const leaseMs =
+    delivery.leaseMs ??
+    Math.max(60_000, 2 * (delivery.timeoutMs ?? 15_000) + (delivery.batchWindowMs ?? 1000));
   const catalog =
     options.catalog === undefined
       ? createCatalog({ types: {}, allowUnknown: true })
@@ -218,7 +225,16 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
   );
   const emitter = createEmitter({ store, queue, catalog, ids, logger });
   const deliveries = createDeliveryService({ store, queue, emitter, subscriptions, catalog });
-  const router = options.api ? createRouter({ ...options.api, subscriptions, deliveries, catalog }) : null;
+  // The router logs unexpected errors to `console` unless told otherwise: hand it ours when one was given.
+  const router = options.api
+    ? createRouter({
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...options.api,
+        subscriptions,
+        deliveries,
+        catalog,
+      })
+    : null;
 
   const telemetry = createDeliveryTelemetry();
   let http: ReturnType<typeof createHttpClient> | null = null;

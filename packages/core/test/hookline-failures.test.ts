@@ -3,6 +3,7 @@
  * resets, SSRF-refused targets, and id-set batching through the real renderer.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { memoryEndpointGuard } from "../src/delivery/policy/endpoint-guard.ts";
 import { HooklineError } from "../src/errors.ts";
 import { createHookline, type Hookline, type HooklineOptions } from "../src/hookline.ts";
 import type { Delivery } from "../src/model/types.ts";
@@ -117,6 +118,25 @@ describe("delivery failures", () => {
     expect(receiver.received).toHaveLength(0);
   });
 
+  it("records a request that cannot be rendered as a failed attempt and sends nothing", async () => {
+    const hookline = make();
+    await hookline.store.createSubscription(
+      subscriptionRow({
+        tenant: "acme",
+        url: `${receiver.url}/r`,
+        bodyTemplate: '{"x": "${no-such-variable}"}',
+      }),
+    );
+    await hookline.start();
+    const { deliveries } = await hookline.emit({ type: "a.b", tenant: "acme", data: {} });
+    const delivery = await until(hookline.store, deliveries[0]!, final);
+    expect(delivery.status).toBe("failed");
+    const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
+    expect(attempt).toMatchObject({ errorKind: "render", status: null });
+    expect(attempt!.error).toContain("no-such-variable");
+    expect(receiver.received).toHaveLength(0);
+  });
+
   it("merges deliveries to an idSetAccepted subscription into one request carrying the id set", async () => {
     const hookline = make({ delivery: { batchWindowMs: 100 } });
     await hookline.subscriptions.create("acme", {
@@ -136,5 +156,87 @@ describe("delivery failures", () => {
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.method).toBe("GET");
     expect(receiver.received[0]!.url).toMatch(/^\/ids\/product\/[123](,|%2C)[123](,|%2C)[123]$/);
+  });
+});
+
+describe("endpoint health", () => {
+  it("enforces a subscription's concurrency limit", async () => {
+    const hookline = make({ delivery: { guard: memoryEndpointGuard({ concurrencyRetryMs: 10 }) } });
+    await hookline.subscriptions.create("acme", {
+      url: `${receiver.url}/one`,
+      eventTypes: ["*"],
+      concurrency: 1,
+    });
+    let active = 0;
+    let peak = 0;
+    receiver.respond = async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 15));
+      active--;
+      return 200;
+    };
+    await hookline.start();
+    const emitted = await Promise.all(
+      [1, 2, 3, 4].map((i) => hookline.emit({ type: "a.b", tenant: "acme", data: { i } })),
+    );
+    for (const e of emitted)
+      expect((await until(hookline.store, e.deliveries[0]!, final)).status).toBe("succeeded");
+    expect(peak).toBe(1);
+    // Waiting for the slot is not an attempt.
+    for (const e of emitted)
+      expect(await hookline.deliveries.attempts("acme", e.deliveries[0]!.id)).toHaveLength(1);
+  });
+
+  it("opens the circuit after consecutive failures: a dead endpoint stops receiving requests", async () => {
+    const opened: string[] = [];
+    const hookline = make({
+      delivery: { concurrency: 1 },
+      hooks: { "endpoint.circuit_opened": (e) => void opened.push(e.subscription.id) },
+    });
+    const sub = await hookline.subscriptions.create("acme", {
+      url: `${receiver.url}/dead`,
+      eventTypes: ["*"],
+      qos: 0,
+    });
+    receiver.respond = () => 500;
+    await hookline.start();
+    const emitted = [];
+    for (let i = 0; i < 8; i++)
+      emitted.push(await hookline.emit({ type: "a.b", tenant: "acme", data: { i } }));
+    const rows = await Promise.all(
+      emitted.map((e) =>
+        until(
+          hookline.store,
+          e.deliveries[0]!,
+          (d) => d.status === "failed" || d.lastError === "circuit_open",
+        ),
+      ),
+    );
+    const parked = rows.filter((d) => d.status === "pending");
+    expect(receiver.received.length).toBe(8 - parked.length);
+    expect(parked.length).toBeGreaterThan(0);
+    expect(parked.every((d) => d.attempts === 0 && d.nextAttemptAt! > new Date())).toBe(true);
+    expect(opened).toEqual([sub.id]);
+  });
+
+  it("disables a subscription that keeps failing past the window, with the reason recorded", async () => {
+    const disabled: string[] = [];
+    const hookline = make({
+      delivery: { retryPolicy: { disableAfterMs: 1 } },
+      hooks: { "subscription.disabled": (e) => void disabled.push(e.reason) },
+    });
+    const sub = await hookline.subscriptions.create("acme", {
+      url: `${receiver.url}/down`,
+      eventTypes: ["*"],
+    });
+    receiver.respond = () => 500;
+    await hookline.start();
+    const { deliveries } = await hookline.emit({ type: "a.b", tenant: "acme", data: {} });
+    const delivery = await until(hookline.store, deliveries[0]!, final);
+    expect(delivery).toMatchObject({ status: "failed", attempts: 2 });
+    const after = await hookline.subscriptions.get("acme", sub.id);
+    expect(after).toMatchObject({ status: "disabled", disabledReason: "failing" });
+    expect(disabled).toEqual(["failing"]);
   });
 });

@@ -10,6 +10,7 @@ import { HooklineError } from "../src/errors.ts";
 import { createHookline, type Hookline, type HooklineOptions } from "../src/hookline.ts";
 import type { Delivery } from "../src/model/types.ts";
 import { REDACTED } from "../src/model/validate.ts";
+import { bearerAuth } from "../src/router/auth.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import type { Store } from "../src/store/types.ts";
 import { type Receiver, startReceiver } from "./support/receiver.ts";
@@ -214,10 +215,66 @@ describe("createHookline", () => {
     expect(await hookline.queue.depth()).toBe(1);
   });
 
+  it("writes inside the host's transaction and leaves waking the queue to schedule() after commit", async () => {
+    const base = memoryStore();
+    const joined: unknown[] = [];
+    const store: Store = {
+      ...base,
+      capabilities: { ...base.capabilities, hostTransactions: true },
+      withHostTransaction(hostTx) {
+        joined.push(hostTx);
+        return base;
+      },
+    };
+    const scheduled: string[] = [];
+    const hookline = make({ store });
+    const schedule = hookline.queue.schedule;
+    hookline.queue.schedule = async (jobs) => {
+      scheduled.push(...jobs.map((j) => j.deliveryId));
+      return schedule(jobs);
+    };
+    await hookline.subscriptions.create("acme", { url: `${receiver.url}/tx`, eventTypes: ["*"] });
+    const hostTx = { id: "host-tx" };
+    const result = await hookline.emit({ type: "a.b", tenant: "acme", data: {} }, { tx: hostTx });
+    expect(joined).toEqual([hostTx]);
+    expect(result.deliveries).toHaveLength(1);
+    expect(scheduled).toEqual([]); // the host has not committed yet
+    await hookline.schedule(result);
+    expect(scheduled).toEqual([result.deliveries[0]!.id]);
+  });
+
   it("refuses a host transaction the store cannot join", async () => {
     const hookline = make();
     const error = await hookline.emit({ type: "a.b", tenant: "acme", data: {} }, { tx: {} }).catch((e) => e);
     expect(HooklineError.is(error, "unsupported")).toBe(true);
+  });
+
+  it("serves the subscription API: a subscription created over fetch() receives emitted events", async () => {
+    const hookline = make({
+      api: { auth: bearerAuth({ resolve: (token) => (token === "tok-acme" ? "acme" : null) }) },
+    });
+    const auth = { authorization: "Bearer tok-acme", "content-type": "application/json" };
+    const created = await hookline.fetch(
+      new Request("http://api.test/subscriptions", {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ url: `${receiver.url}/api`, eventTypes: ["order.*"] }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; secret: string };
+    const denied = await hookline.fetch(
+      new Request("http://api.test/subscriptions", { headers: { authorization: "Bearer nope" } }),
+    );
+    expect(denied.status).toBe(401);
+    await hookline.start();
+    const { message } = await hookline.emit({ type: "order.created", tenant: "acme", data: { n: 1 } });
+    const [req] = await receiver.waitFor(1);
+    expect(req!.url).toBe("/api");
+    expect(() =>
+      new Webhook(body.secret).verify(req!.body.toString(), req!.headers as Record<string, string>),
+    ).not.toThrow();
+    expect(req!.headers["webhook-id"]).toBe(message.id);
   });
 
   it("without an API, fetch() answers 404 problem+json", async () => {

@@ -4,6 +4,7 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OperationalHooks } from "../src/contracts.ts";
+import { createRetryPolicy, DEFAULT_RETRY_SCHEDULE } from "../src/delivery/policy/retry.ts";
 import type { EndpointGuard } from "../src/delivery/types.ts";
 import { REDACTED } from "../src/model/validate.ts";
 import { memoryStore } from "../src/store/memory.ts";
@@ -221,5 +222,44 @@ describe("delivery worker over the store queue", () => {
     expect(parked).toMatchObject({ status: "pending", attempts: 0, lastError: "subscription_paused" });
     expect(parked!.nextAttemptAt!.getTime()).toBeGreaterThan(clock.now().getTime());
     expect(receiver.received).toHaveLength(0);
+  });
+
+  it("follows the retry schedule on a fake clock: immediately, then +5 s, then +5 min", async () => {
+    const store = memoryStore();
+    await store.createSubscription(subscriptionRow({ url: `${receiver.url}/schedule` }));
+    receiver.respond = (_r, i) => (i < 2 ? 500 : 200);
+    const p = createPipeline(store, {
+      now: clock.now,
+      decideRetry: createRetryPolicy({ jitter: 0 }),
+      retrySchedule: DEFAULT_RETRY_SCHEDULE,
+    });
+    running.push(p.close);
+    await p.start();
+    const { deliveries } = await p.emit({ type: "a.b", tenant: "t1", data: 1 });
+    const id = deliveries[0]!.id;
+    const waitAttempts = async (n: number) => {
+      for (let i = 0; i < 500; i++) {
+        const d = await store.getDelivery("t1", id);
+        if (d && d.attempts >= n && d.status !== "delivering") return d;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`no attempt ${n}`);
+    };
+    const gaps: number[] = [];
+    for (const delay of [5_000, 300_000]) {
+      const before = await waitAttempts(gaps.length + 1);
+      const attempts = await store.listAttempts("t1", id);
+      const last = attempts[attempts.length - 1]!;
+      gaps.push(before.nextAttemptAt!.getTime() - last.startedAt.getTime());
+      expect(receiver.received).toHaveLength(gaps.length); // nothing runs before the clock moves
+      clock.offset += delay;
+    }
+    const done = await waitAttempts(3);
+    expect(done.status).toBe("succeeded");
+    // Each gap is its step of the schedule (plus the attempt's own duration), never the next step.
+    expect(gaps[0]).toBeGreaterThanOrEqual(5_000);
+    expect(gaps[0]).toBeLessThan(300_000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(300_000);
+    expect(gaps[1]).toBeLessThan(1_800_000);
   });
 });

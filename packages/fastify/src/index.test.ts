@@ -1,7 +1,7 @@
 import { standardWebhooks } from "@hookline/core";
 import Fastify from "fastify";
 import { expect, it } from "vitest";
-import { fastifyHookline, fastifyVerify } from "./index.ts";
+import { fastifyHookline, fastifyVerify, verifyWebhookPlugin } from "./index.ts";
 
 const echo = {
   fetch: async (r: Request) => Response.json({ path: new URL(r.url).pathname, body: await r.text() }),
@@ -45,5 +45,20 @@ it("fastifyVerify verifies the raw bytes, then the route still gets its parsed b
   const bad = await app.inject({ method: "POST", url: "/hook", headers, body: body.replace("1", "2") });
   expect(bad.statusCode).toBe(401);
   expect(bad.headers["content-type"]).toContain("application/problem+json");
+  await app.close();
+});
+
+it("verifyWebhookPlugin guards the scope that registers it, not its siblings", async () => {
+  const scheme = standardWebhooks();
+  const app = Fastify();
+  await app.register(async (hooks) => {
+    await hooks.register(verifyWebhookPlugin, { secrets: [scheme.generateSecret()] });
+    hooks.post("/hooks/a", async () => ({ reached: true }));
+  });
+  app.post("/public", async (request) => ({ parsed: request.body }));
+  const headers = { "content-type": "application/json" };
+  expect((await app.inject({ method: "POST", url: "/hooks/a", headers, body: "{}" })).statusCode).toBe(400);
+  const open = await app.inject({ method: "POST", url: "/public", headers, body: '{"a":1}' });
+  expect(open.json()).toEqual({ parsed: { a: 1 } });
   await app.close();
 });

@@ -7,9 +7,15 @@
  * plugin; its content-type parser change (raw passthrough) stays inside it, so the app's other routes
  * keep Fastify's JSON parser. Receiver side: the `fastifyVerify()` route hook or `verifyWebhookPlugin`.
  */
-import { Readable } from "node:stream";
-import { createVerifier, type VerifierOptions, type WebhookEvent } from "@hookline/core";
-import { type FetchApp, handleNodeRequest, verifyNodeRequest } from "@hookline/node";
+import { PassThrough } from "node:stream";
+import {
+  createVerifier,
+  problemOf,
+  problemReply,
+  type VerifierOptions,
+  type WebhookEvent,
+} from "@hookline/core";
+import { type FetchApp, handleNodeRequest, sendReply, verifyNodeRequest } from "@hookline/node";
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -46,9 +52,10 @@ export const fastifyHookline: FastifyPluginAsync<FastifyHooklineOptions> = async
       base: instance.prefix,
       bodyLimitBytes: options.bodyLimitBytes,
     }).catch((err: unknown) => {
+      // Hijacked: Fastify no longer answers for us, so report the error and answer a bare 500 here.
       request.log.error({ err }, "[hookline] [fastify] request failed");
-      if (!reply.raw.headersSent) reply.raw.writeHead(500, { "content-type": "application/problem+json" });
-      reply.raw.end(JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500 }));
+      if (!reply.raw.headersSent) sendReply(reply.raw, problemReply(problemOf(err)));
+      else reply.raw.destroy();
     });
   };
   instance.all("/", handler);
@@ -75,8 +82,9 @@ export function fastifyVerify(options: FastifyVerifyOptions): preParsingAsyncHoo
       return reply as never;
     }
     request.webhook = result.event;
-    const payload = Readable.from([Buffer.from(result.event.raw)]);
-    return Object.assign(payload, { receivedEncodedLength: result.event.raw.byteLength });
+    const raw = result.event.raw;
+    const payload = new PassThrough().end(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    return Object.assign(payload, { receivedEncodedLength: raw.byteLength });
   };
 }
 

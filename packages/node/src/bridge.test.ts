@@ -59,6 +59,8 @@ describe("toRequest", () => {
     const url = await serve(async (req, res) => {
       const raw = await readRawBody(req);
       if (req.headers["x-keep"]) (req as IncomingMessage & { rawBody?: Uint8Array }).rawBody = raw;
+      else if (req.headers["x-raw-parser"])
+        (req as IncomingMessage & { body?: unknown }).body = Buffer.from(raw);
       else (req as IncomingMessage & { body?: unknown }).body = JSON.parse(new TextDecoder().decode(raw));
       res.end(await toRequest(req).text());
     });
@@ -67,6 +69,8 @@ describe("toRequest", () => {
     expect(await consumed.text()).toMatch(/parsed into an object.*Fix the order/s);
     const kept = await fetch(url, { method: "POST", headers: { "x-keep": "1" }, body: '{"a":1}' });
     expect(await kept.text()).toBe('{"a":1}');
+    const rawParser = await fetch(url, { method: "POST", headers: { "x-raw-parser": "1" }, body: '{"b":2}' });
+    expect(await rawParser.text()).toBe('{"b":2}');
   });
 
   it("rejects a Host header that makes no valid URL with 400", async () => {
@@ -158,5 +162,32 @@ describe("handleNodeRequest", () => {
     const res = await fetch(url, { method: "POST", body, duplex: "half" } as RequestInit);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+  });
+
+  it("aborts the request's signal when the client disconnects, and writes nothing after", async () => {
+    let aborted: () => void = () => {};
+    const wasAborted = new Promise<void>((r) => {
+      aborted = r;
+    });
+    const url = await serve((req, res) =>
+      handleNodeRequest(
+        {
+          fetch: (r) =>
+            new Promise<Response>((resolve) => {
+              r.signal.addEventListener("abort", () => {
+                aborted();
+                resolve(new Response("too late"));
+              });
+            }),
+        },
+        req,
+        res,
+      ),
+    );
+    const client = request(url, { method: "POST" });
+    client.on("error", () => {});
+    client.write("partial");
+    setTimeout(() => client.destroy(), 20);
+    await wasAborted; // times out (fails) if the disconnect never reaches the handler
   });
 });

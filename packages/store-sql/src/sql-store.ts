@@ -107,6 +107,10 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
     multiProcess: dialect !== "sqlite",
   };
 
+  // Start migrating now: a host transaction opened before the first query must not wait on the migration
+  // (on SQLite's single connection it would deadlock); a failure is retried by the next query.
+  if (options.migrate !== "manual") ready().catch(() => {});
+
   let closed = false;
   const make = (exec: Db, inTx: boolean): SqlStore => {
     /** Runs a database operation, mapping driver errors to hookline's. */

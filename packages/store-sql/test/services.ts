@@ -8,8 +8,9 @@ import { Kysely, MysqlDialect, PostgresDialect, sql } from "kysely";
 import { createPool, type Pool as MysqlPool } from "mysql2";
 import pg from "pg";
 
-export const PG_URL = "postgres://postgres@127.0.0.1:5432/test";
-export const MYSQL_URL = "mysql://root@127.0.0.1:3306/test";
+/** Overridable for other setups; the defaults are the servers of this machine and of CI. */
+export const PG_URL = process.env["HOOKLINE_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+export const MYSQL_URL = process.env["HOOKLINE_TEST_MYSQL_URL"] ?? "mysql://root@127.0.0.1:3306/test";
 
 const CI = process.env["CI"] === "true";
 

@@ -31,7 +31,7 @@ describe("createCatalog", () => {
       expect(catalog.accepts(p), p).toBe(true);
     }
     for (const p of [
-      "pud",
+      "pud:status",
       "nope",
       "pud:nope",
       "product.updated",
@@ -42,7 +42,7 @@ describe("createCatalog", () => {
       "product.",
       "",
     ]) {
-      expect(catalog.accepts(p === "pud" ? "pud:status" : p), p).toBe(false);
+      expect(catalog.accepts(p), p).toBe(false);
     }
     expect(catalog.accepts("pud")).toBe(true);
     expect(catalog.accepts(42 as unknown as string)).toBe(false);

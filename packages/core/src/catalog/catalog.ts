@@ -35,6 +35,13 @@ export function createCatalog(opts: CatalogOptions): EventCatalog {
     for (const key of eventTypeKeys(name)) acceptedPatterns.add(key);
   }
 
+  // JSON Schemas are derived once, on first listing.
+  const jsonSchemas = new Map<string, JsonValue | null>();
+  const schemaFor = (name: string, def: EventTypeDefinition): JsonValue | null => {
+    if (!jsonSchemas.has(name)) jsonSchemas.set(name, def.schema ? jsonSchemaOf(def.schema) : null);
+    return jsonSchemas.get(name) ?? null;
+  };
+
   return {
     accepts(pattern) {
       if (typeof pattern !== "string" || eventPatternProblem(pattern) !== null) return false;
@@ -51,7 +58,7 @@ export function createCatalog(opts: CatalogOptions): EventCatalog {
           name,
           description: def.description ?? null,
           example: def.example === undefined ? null : cloneJson(def.example),
-          jsonSchema: def.schema ? jsonSchemaOf(def.schema) : null,
+          jsonSchema: cloneOrNull(schemaFor(name, def)),
         });
       }
       return out;
@@ -106,6 +113,10 @@ function toJson(data: unknown): JsonValue {
     ]);
   }
   return JSON.parse(text) as JsonValue;
+}
+
+function cloneOrNull(value: JsonValue | null): JsonValue | null {
+  return value === null ? null : cloneJson(value);
 }
 
 function cloneJson(value: JsonValue): JsonValue {

@@ -81,14 +81,19 @@ export function createDeliveryService(options: DeliveryServiceOptions): Hookline
     async recover(tenant, opts) {
       const count = await store.requeueFailedDeliveries(tenant, { ...opts, now: now() });
       if (count > 0) {
-        // One wake-up is enough for a store-polling queue; external queues re-sweep from the store.
-        const page = await store.listDeliveries(tenant, {
-          status: "pending",
-          since: opts.since,
-          subscriptionId: opts.subscriptionId,
-          limit: 1000,
-        });
-        await queue.schedule(page.items.map(jobOf));
+        // Tell the queue about every requeued row, a bounded page at a time (scheduling twice is harmless).
+        let cursor: string | null = null;
+        do {
+          const page: Page<Delivery> = await store.listDeliveries(tenant, {
+            status: "pending",
+            since: opts.since,
+            subscriptionId: opts.subscriptionId,
+            limit: 1000,
+            cursor,
+          });
+          await queue.schedule(page.items.map(jobOf));
+          cursor = page.nextCursor;
+        } while (cursor !== null);
       }
       return count;
     },

@@ -213,6 +213,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     try {
       result = await telemetry.attempt(info, async (end) => {
         let sent: HttpResult;
+        let prepareError: unknown = null;
         try {
           const prepared = prepare(sub, messages);
           request = prepared.request;
@@ -223,13 +224,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             { err: error, subscriptionId: sub.id },
             "[hookline] could not render or sign a delivery",
           );
+          prepareError = error;
           request = null;
         }
         try {
-          sent =
-            request === null
-              ? failure("render", "render or signing failed")
-              : await options.http.send(request);
+          sent = request === null ? failure("render", prepareError) : await options.http.send(request);
         } catch (error) {
           sent = failure("other", error);
         }
@@ -321,9 +320,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
     if (retries.length > 0) await queue.schedule(retries.map(jobOf));
     if (disableReason !== null && sub.status !== "disabled") {
-      const disabled = await options.subscriptions.disable(sub.tenant, sub.id, disableReason);
-      logger.warn({ subscriptionId: sub.id, reason: disableReason }, "[hookline] subscription disabled");
-      fire("subscription.disabled", { subscription: disabled, reason: disableReason });
+      try {
+        const disabled = await options.subscriptions.disable(sub.tenant, sub.id, disableReason);
+        logger.warn({ subscriptionId: sub.id, reason: disableReason }, "[hookline] subscription disabled");
+        fire("subscription.disabled", { subscription: disabled, reason: disableReason });
+      } catch (err) {
+        // Deleted meanwhile, or the store failed: the delivery is recorded either way.
+        logger.error({ err, subscriptionId: sub.id }, "[hookline] could not disable a subscription");
+      }
     }
   }
 

@@ -316,8 +316,10 @@ function checkHeaders(value: unknown, issues: Issues, out: Partial<SubscriptionI
     const field = `headers.${name}`;
     if (!TOKEN.test(name) || name === "__proto__")
       issues.add(field, "is not a valid header name", "invalid_header_name");
-    else if (isReservedHeader(name)) issues.add(field, "is reserved and cannot be set", "reserved_header");
-    else if (seen.has(name.toLowerCase()))
+    else if (isReservedHeader(name)) {
+      const hint = name.toLowerCase() === "content-type" ? " (use contentType)" : "";
+      issues.add(field, `is reserved and cannot be set${hint}`, "reserved_header");
+    } else if (seen.has(name.toLowerCase()))
       issues.add(field, "is given twice (header names are case-insensitive)", "duplicate");
     else if (typeof v !== "string") issues.add(field, "must be a string", "invalid_type");
     else if (HEADER_VALUE_BAD.test(v))

@@ -51,7 +51,11 @@ function csrfFor(key: Buffer, subject: string): string {
 }
 
 function fromClaims(key: Buffer, claims: PortalClaims): PortalSession {
-  return { tenant: claims.tenant, csrfToken: csrfFor(key, `session.${claims.id}`), expiresAt: claims.expiresAt };
+  return {
+    tenant: claims.tenant,
+    csrfToken: csrfFor(key, `session.${claims.id}`),
+    expiresAt: claims.expiresAt,
+  };
 }
 
 /**

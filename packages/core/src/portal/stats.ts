@@ -25,7 +25,11 @@ const HOUR_MS = 3600_000;
 export const STATS_SCAN_CAP = 10_000;
 const PAGE = 1000;
 
-async function scan(store: Store, tenant: string, since: Date): Promise<{ rows: DeliveryHourStats[]; truncated: boolean }> {
+async function scan(
+  store: Store,
+  tenant: string,
+  since: Date,
+): Promise<{ rows: DeliveryHourStats[]; truncated: boolean }> {
   const byHour = new Map<number, DeliveryHourStats>();
   let cursor: string | null = null;
   let seen = 0;
@@ -56,7 +60,7 @@ export async function hourlyChart(store: Store, tenant: string, now: Date): Prom
   const hours: HourBucket[] = [];
   for (let h = first; h <= current; h += HOUR_MS) hours.push({ hour: new Date(h), delivered: 0, failed: 0 });
   for (const row of rows) {
-    const bucket = hours[(row.hour.getTime() - first) / HOUR_MS];
+    const bucket = hours[Math.floor((row.hour.getTime() - first) / HOUR_MS)];
     if (bucket === undefined) continue;
     bucket.delivered += row.succeeded;
     bucket.failed += row.failed;

@@ -53,7 +53,12 @@ export function signToken(key: Buffer, kind: PortalTokenKind, tenant: string, ex
  * Verifies a token of `kind`: signature (timing-safe), shape and expiry at `now` (ms).
  * `null` for anything forged, tampered, malformed or expired.
  */
-export function verifyToken(key: Buffer, kind: PortalTokenKind, token: string, now: number): PortalClaims | null {
+export function verifyToken(
+  key: Buffer,
+  kind: PortalTokenKind,
+  token: string,
+  now: number,
+): PortalClaims | null {
   if (token.length > MAX_TOKEN_LENGTH) return null;
   const dot = token.indexOf(".");
   if (dot <= 0 || dot !== token.lastIndexOf(".")) return null;

@@ -23,7 +23,15 @@ export function attemptView(attempt: Attempt): Attempt {
 }
 
 /** Fields of a subscription the portal lets a tenant set (everything else keeps its default or value). */
-const WRITABLE = ["url", "eventTypes", "description", "method", "contentType", "headers", "rateLimit"] as const;
+const WRITABLE = [
+  "url",
+  "eventTypes",
+  "description",
+  "method",
+  "contentType",
+  "headers",
+  "rateLimit",
+] as const;
 
 /** The writable fields of a JSON body; the subscription service validates their values. */
 export function subscriptionInput(body: unknown): Partial<SubscriptionInput> {

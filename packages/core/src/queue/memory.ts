@@ -47,6 +47,8 @@ export function storeQueue(options: StoreQueueOptions): Queue {
   let running = false;
   let pumping = false;
   let pumpAgain = false;
+  /** The running claim loop, awaited by `close()` so leases claimed during shutdown are handed back. */
+  let pumpDone: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
   let timerAt = Number.POSITIVE_INFINITY;
   const inFlight = new Set<Promise<void>>();
@@ -72,7 +74,7 @@ export function storeQueue(options: StoreQueueOptions): Queue {
       pumpAgain = true;
       return;
     }
-    void pump();
+    pumpDone = pump();
   }
 
   async function pump(): Promise<void> {
@@ -91,7 +93,9 @@ export function storeQueue(options: StoreQueueOptions): Queue {
           if (claimed.length < want) break;
         }
         if (!running) return;
-        if (inFlight.size < concurrency) {
+        // Idle slots and no timer: sleep until the next due row (bounded by the poll). With a timer armed,
+        // skip the query: hints from schedule() and the poll cover everything else.
+        if (inFlight.size < concurrency && timer === null) {
           const next = await store.nextDueAt();
           // A row due "now" that the claim did not return is retried shortly, never in a hot loop.
           if (next === null) arm(Number.POSITIVE_INFINITY);
@@ -185,6 +189,7 @@ export function storeQueue(options: StoreQueueOptions): Queue {
       if (timer !== null) clearTimeout(timer);
       timer = null;
       timerAt = Number.POSITIVE_INFINITY;
+      await pumpDone;
       if (inFlight.size === 0) return;
       const drained = new Promise<void>((resolve) => idle.push(resolve));
       const timeoutMs = opts.timeoutMs ?? 30_000;

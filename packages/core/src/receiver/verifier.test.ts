@@ -101,8 +101,11 @@ describe("createVerifier", () => {
     expect(res).toMatchObject({ kind: "rejected", status: 413, problem: { code: "payload_too_large" } });
   });
 
-  it("needs at least one secret", () => {
+  it("needs at least one secret, each in the scheme's format", () => {
     expect(() => createVerifier({ secrets: [] })).toThrow(/secret/);
+    expect(() => createVerifier({ secrets: ["not-a-whsec"] })).toThrow(
+      expect.objectContaining({ code: "invalid_secret" }),
+    );
   });
 });
 

@@ -91,6 +91,7 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
     throw new HooklineError("no_secrets", "createVerifier() needs at least one secret");
   const { dedupe } = options;
   const scheme = options.scheme ?? standardWebhooks();
+  for (const secret of secrets) scheme.assertSecret(secret); // a bad secret fails at start-up, not per request
   const parse = options.parse ?? JSON.parse;
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const ttl = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;

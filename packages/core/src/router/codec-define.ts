@@ -151,6 +151,10 @@ export function defineCodec(def: CodecDefinition): Codec {
   if (byWire.size !== fields.length)
     throw new Error(`[hookline] codec "${def.name}": two fields share a wire name`);
 
+  const missingForCreate = (["url", "eventTypes"] as const).filter((f) => !byCanonical.has(f));
+  const errorContentType = def.error
+    ? (def.error.contentType ?? "application/json")
+    : "application/problem+json";
   const key = (canonical: string) => byCanonical.get(canonical)?.wire ?? naming(canonical);
   const eventTypesField = byCanonical.get("eventTypes");
   const query: CodecQueryNames = {
@@ -253,18 +257,16 @@ export function defineCodec(def: CodecDefinition): Codec {
       );
     }
     if (mode === "full") {
+      if (missingForCreate.length > 0) {
+        throw new Error(
+          `[hookline] codec "${def.name}" has no ${missingForCreate.join(" or ")} field; it cannot create`,
+        );
+      }
       for (const f of fields) {
         if (!f.spec.input || !f.writable || Object.hasOwn(body, f.wire)) continue;
         if (f.default !== undefined) input[f.spec.input] = structuredClone(f.default);
         else if (f.canonical === "url" || f.canonical === "eventTypes") {
           issues.push({ field: f.wire, message: `${f.wire} is required`, code: "required" });
-        }
-      }
-      for (const required of ["url", "eventTypes"] as const) {
-        if (!byCanonical.has(required)) {
-          throw new Error(
-            `[hookline] codec "${def.name}" has no "${required}" field; subscriptions cannot be created`,
-          );
         }
       }
     }
@@ -308,9 +310,10 @@ export function defineCodec(def: CodecDefinition): Codec {
       ...problem,
       errors: problem.errors.map((e) => ({ ...e, field: wireFieldPath(e.field) })),
     };
-    if (def.error)
-      return { body: def.error.render(mapped), contentType: def.error.contentType ?? "application/json" };
-    return { body: problemBody(mapped), contentType: "application/problem+json" };
+    return {
+      body: def.error ? def.error.render(mapped) : problemBody(mapped),
+      contentType: errorContentType,
+    };
   }
 
   /** Issues from the service name canonical paths (`eventTypes.0`); map the head to its wire name. */
@@ -336,8 +339,10 @@ export function defineCodec(def: CodecDefinition): Codec {
     createStatus: def.status?.create ?? 201,
     deleteStatus: def.status?.delete ?? 204,
     deleteResponse: def.deleteResponse ?? "empty",
+    unknownFields: unknownPolicy,
     integerIds,
     query,
+    errorContentType,
     schemas,
     isValidId: (id) => idPattern.test(id),
     decodeInput: (body) => decode(body, "full") as SubscriptionInput,

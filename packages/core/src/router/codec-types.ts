@@ -50,9 +50,13 @@ export interface Codec {
   readonly deleteStatus: 200 | 204;
   /** With `deleteStatus` 200: answer with the deleted subscription, or an empty body. */
   readonly deleteResponse: "empty" | "subscription";
+  /** Unknown input members: `reject` (400 naming them) or `ignore`. Applies to every request body. */
+  readonly unknownFields: "reject" | "ignore";
   /** Ids are integers on the wire (and id sets may hold ranges `1-3`). */
   readonly integerIds: boolean;
   readonly query: CodecQueryNames;
+  /** Content type of error bodies (`application/problem+json` by default). */
+  readonly errorContentType: string;
   readonly schemas: CodecSchemas;
   /** Whether a path value is a well-formed id (malformed → 400 before any lookup). */
   isValidId(id: string): boolean;

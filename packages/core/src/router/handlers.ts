@@ -73,7 +73,7 @@ export function createHandlers(
       if (canonical === undefined) unknown.push(k);
       else out[canonical] = v;
     }
-    if (unknown.length > 0) {
+    if (unknown.length > 0 && codec.unknownFields === "reject") {
       throw badRequest(
         `unknown field${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`,
         unknown.map((field) => ({ field, message: "unknown field", code: "unknown_field" })),

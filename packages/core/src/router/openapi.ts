@@ -102,11 +102,7 @@ function operation(route: ResolvedRoute, codec: Codec): Schema {
         return ok(200, "The subscription", one("Subscription"));
     }
   })();
-  const errorContent = content(
-    ref("Error"),
-    codec.error({ type: "", title: "", status: 400, detail: "", code: "bad_request", errors: [] })
-      .contentType,
-  );
+  const errorContent = content(ref("Error"), codec.errorContentType);
   for (const [status, description] of [
     ["400", "Bad request"],
     ["401", "Unauthorized"],

@@ -2,8 +2,9 @@
 import type { Codec } from "./codec-types.ts";
 import { badRequest } from "./problem.ts";
 
-/** Default and maximum page sizes. */
+/** Page size when a list request names none. */
 export const DEFAULT_LIMIT = 50;
+/** Largest page size a list request may ask for. */
 export const MAX_LIMIT = 1000;
 
 /** Paging parameters of a list request. */

@@ -254,3 +254,10 @@ describe("createRouter: OpenAPI", () => {
     expect((await call("GET", "/openapi.json")).status).toBe(404);
   });
 });
+
+describe("createRouter: configuration", () => {
+  it("refuses a bad body limit and a route without its parameter", () => {
+    expect(() => testApp({ bodyLimitBytes: 0 })).toThrow(/bodyLimitBytes/);
+    expect(() => testApp({ routes: { get: "/subscriptions/one" } })).toThrow(/needs a path parameter/);
+  });
+});

@@ -2,6 +2,7 @@
  * `createRouter()`: the subscription API as a fetch handler, `(Request) => Promise<Response>`.
  * match route (404 / 405 with `Allow`) → auth (401) → handler → codec. No framework import anywhere.
  */
+import { HooklineError } from "../errors.ts";
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import { defaultCodec } from "./codec-default.ts";
 import type { Codec } from "./codec-types.ts";
@@ -32,7 +33,14 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
   const codec = options.codec ?? defaultCodec;
   const basePath = options.basePath ?? "";
   const routes = resolveRoutes(basePath, options.routes);
-  const handlers = createHandlers(options, codec, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT);
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
+    throw new HooklineError(
+      "bad_request",
+      `[hookline] bodyLimitBytes must be a positive integer, got ${bodyLimit}`,
+    );
+  }
+  const handlers = createHandlers(options, codec, bodyLimit);
   const logger = options.logger ?? console;
   const openapi =
     options.openapi === false

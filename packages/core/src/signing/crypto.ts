@@ -7,15 +7,30 @@ import { HooklineError, ValidationError } from "../errors.ts";
 import type { RawBody } from "./types.ts";
 
 const LOWER_HEX = /^[0-9a-f]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /**
  * The one canonical spelling of a 32-byte HMAC-SHA256 digest in each encoding: lower-case hex, and padded
  * base64 whose last character leaves the two unused bits zero. With these, equal text ⟺ equal bytes.
  */
-const CANONICAL_SHA256: Record<"hex" | "base64", RegExp> = {
-  hex: /^[0-9a-f]{64}$/,
-  base64: /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/,
+const CANONICAL_SHA256 = {
+  hex: "[0-9a-f]{64}",
+  base64: "[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=",
+} as const;
+
+/**
+ * A pattern matching exactly `<prefix><canonical digest>`, for schemes whose header holds one signature
+ * after a fixed prefix (`sha256=`); the prefix is matched literally.
+ */
+export function hmacSignaturePattern(prefix: string, encoding: "hex" | "base64"): RegExp {
+  const literal = prefix.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+  return new RegExp(`^${literal}${CANONICAL_SHA256[encoding]}$`);
+}
+
+const BARE_SHA256 = {
+  hex: hmacSignaturePattern("", "hex"),
+  base64: hmacSignaturePattern("", "base64"),
 };
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Decodes a signature of exactly `bytes` bytes written in `encoding` (lower-case hex, or padded standard
@@ -71,7 +86,7 @@ export function hmacSha256(key: HmacKey, encoding: "hex" | "base64", prefix: str
  * tricks are refused before any comparison).
  */
 export function hmacSignatureText(text: string, encoding: "hex" | "base64"): Buffer | null {
-  return CANONICAL_SHA256[encoding].test(text) ? Buffer.from(text, "latin1") : null;
+  return BARE_SHA256[encoding].test(text) ? Buffer.from(text, "latin1") : null;
 }
 
 /** Timing-safe check of an expected digest text against received signature texts; true on any match. */

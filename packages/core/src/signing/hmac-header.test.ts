@@ -71,4 +71,14 @@ describe("hmacHeader", () => {
     expect(codeOf(() => scheme.verify(h, "hello!", opts(["k1"])))).toBe("signature_mismatch");
     expect(scheme.name).toBe("shop");
   });
+
+  it("matches its prefix literally", () => {
+    const scheme = hmacHeader({ header: "x-sig", prefix: "v1.", name: "dotted" });
+    const value = scheme.sign({ id: "m", timestamp: 1, body: "b", secrets: ["k"] })["x-sig"]!;
+    expect(value.startsWith("v1.")).toBe(true);
+    expect(scheme.verify({ "x-sig": value }, "b", opts(["k"])).id).toBeNull();
+    expect(codeOf(() => scheme.verify({ "x-sig": "v1X" + value.slice(3) }, "b", opts(["k"])))).toBe(
+      "invalid_signature_format",
+    );
+  });
 });

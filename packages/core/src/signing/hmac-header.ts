@@ -8,7 +8,7 @@
 import { WebhookVerificationError } from "../errors.ts";
 import {
   hmacSha256,
-  hmacSignatureText,
+  hmacSignaturePattern,
   invalidSecret,
   matchesAny,
   noSecretsToSign,
@@ -55,6 +55,7 @@ export function hmacHeader(options: HmacHeaderOptions): SigningScheme {
   const prefix = options.prefix ?? "";
   const encoding = options.encoding ?? "hex";
   const name = options.name ?? "hmac";
+  const wellFormed = hmacSignaturePattern(prefix, encoding);
   return {
     name,
     signsTimestamp: false,
@@ -68,18 +69,19 @@ export function hmacHeader(options: HmacHeaderOptions): SigningScheme {
     verify(headers, body, opts): VerifiedHeaders {
       checkVerifyInput(body, opts);
       for (const s of opts.secrets) assertHmacSecret(name, s);
-      const value = requireHeader(headers, header).trim();
-      const sig = value.startsWith(prefix) ? hmacSignatureText(value.slice(prefix.length), encoding) : null;
-      if (sig === null) {
+      const value = requireHeader(headers, header);
+      if (!wellFormed.test(value)) {
         throw new WebhookVerificationError(
           "invalid_signature_format",
           `header ${header} is not "${prefix}<${encoding} HMAC-SHA256>"`,
         );
       }
-      const received = [sig];
+      // The whole canonical text is compared: equal text ⟺ equal digest.
+      const received = [Buffer.from(value, "latin1")];
       for (const secret of opts.secrets) {
-        if (matchesAny(hmacSha256(secret, encoding, "", body), received))
+        if (matchesAny(prefix + hmacSha256(secret, encoding, "", body), received)) {
           return { id: null, timestamp: null };
+        }
       }
       throw new WebhookVerificationError("signature_mismatch", `${header} matches no secret`);
     },

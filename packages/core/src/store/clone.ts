@@ -4,7 +4,7 @@ import type { Attempt, Delivery, Message, Secret, Subscription } from "../model/
 const date = (d: Date): Date => new Date(d.getTime());
 const dateOrNull = (d: Date | null): Date | null => (d === null ? null : new Date(d.getTime()));
 
-// Explicit literals (not spreads): one object shape, several times faster on the matching hot path.
+/** Deep copy of a subscription. Explicit literals (not spreads): one object shape, fast on the matching hot path. */
 export function cloneSubscription(s: Subscription): Subscription {
   return {
     id: s.id,
@@ -39,10 +39,12 @@ function cloneSecret(x: Secret): Secret {
   return { id: x.id, value: x.value, createdAt: date(x.createdAt), expiresAt: dateOrNull(x.expiresAt) };
 }
 
+/** Deep copy of a message (its JSON payload included). */
 export function cloneMessage(m: Message): Message {
   return { ...m, data: structuredClone(m.data), timestamp: date(m.timestamp), createdAt: date(m.createdAt) };
 }
 
+/** Copy of a delivery with fresh `Date`s. */
 export function cloneDelivery(d: Delivery): Delivery {
   return {
     ...d,
@@ -54,6 +56,7 @@ export function cloneDelivery(d: Delivery): Delivery {
   };
 }
 
+/** Copy of an attempt with fresh header records and `Date`. */
 export function cloneAttempt(a: Attempt): Attempt {
   return {
     ...a,

@@ -25,7 +25,7 @@ export function memoryDedupeStore(opts: MemoryDedupeStoreOptions = {}): DedupeSt
       const expires = entries.get(key);
       if (expires !== undefined && expires > t) return false;
       entries.delete(key);
-      entries.set(key, t + Math.max(0, ttlMs));
+      entries.set(key, t + (Number.isFinite(ttlMs) ? Math.max(0, ttlMs) : 0));
       // Drop expired entries from the front, then the oldest while over the bound.
       for (const [k, exp] of entries) {
         if (entries.size <= maxEntries && exp > t) break;

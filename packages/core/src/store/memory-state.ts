@@ -6,12 +6,14 @@ import { eventTypeKeys } from "../catalog/match.ts";
 import type { Attempt, Delivery, Message, Subscription } from "../model/types.ts";
 import { MinHeap } from "./heap.ts";
 
+/** A stored subscription with its insertion position. */
 export interface SubRow {
   readonly sub: Subscription;
   /** Insertion position: list order and cursors. */
   readonly seq: number;
 }
 
+/** A stored delivery with its insertion position. */
 export interface DeliveryRow {
   readonly d: Delivery;
   readonly seq: number;
@@ -41,6 +43,7 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
+/** All rows of one memory store, their indexes, and the undo log of the open transaction. */
 export class MemoryState {
   private seq = 0;
   private dueOrder = 0;

@@ -7,6 +7,7 @@ import { HooklineError } from "../errors.ts";
 import type { Delivery, Subscription } from "../model/types.ts";
 import { cloneAttempt, cloneDelivery, cloneMessage, cloneSubscription, definedEntries } from "./clone.ts";
 import { clampLimit, decodeCursor, encodeCursor } from "./cursor.ts";
+import { MinHeap } from "./heap.ts";
 import { type DeliveryRow, dueTime, MemoryState, type SubRow } from "./memory-state.ts";
 import { Mutex } from "./mutex.ts";
 import type { ClaimOptions, ListSubscriptionsQuery, Store, StoreCapabilities } from "./types.ts";
@@ -17,12 +18,12 @@ export interface MemoryStoreOptions {
   name?: string;
 }
 
-const CAPABILITIES: StoreCapabilities = {
+const CAPABILITIES: StoreCapabilities = Object.freeze({
   transactions: true,
   hostTransactions: false,
   durable: false,
   multiProcess: false,
-};
+});
 
 const isFinal = (d: Delivery) => d.status === "succeeded" || d.status === "failed";
 
@@ -68,17 +69,16 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
     return cloneDelivery(d);
   }
 
-  function removeMessageTree(tenant: string, messageId: string): number {
-    let removed = 0;
-    for (const row of [...(state.tenantDeliveries.get(tenant)?.values() ?? [])]) {
-      if (row.d.messageId !== messageId) continue;
-      removed += state.getAttempts(tenant, row.d.id)?.length ?? 0;
-      state.putAttempts(tenant, row.d.id, undefined);
-      state.putDelivery(row.d.id, undefined, tenant);
-      removed++;
+  /** Removes a message with its deliveries and their attempts; returns the number of rows removed. */
+  function removeMessageTree(tenant: string, messageId: string, deliveries: readonly DeliveryRow[]): number {
+    let removed = 1;
+    for (const { d } of deliveries) {
+      removed += 1 + (state.getAttempts(tenant, d.id)?.length ?? 0);
+      state.putAttempts(tenant, d.id, undefined);
+      state.putDelivery(d.id, undefined, tenant);
     }
     state.putMessage(tenant, messageId, undefined);
-    return removed + 1;
+    return removed;
   }
 
   const store: Store = {
@@ -358,13 +358,20 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     async listUnfinishedDeliveryIds(o) {
       return op(() => {
-        const ids: DeliveryRow[] = [];
-        for (const row of state.deliveries.values()) {
-          if (isFinal(row.d) || (o.afterId !== undefined && row.d.id <= o.afterId)) continue;
-          ids.push(row);
+        // The `limit` smallest ids after `afterId`: a bounded max-heap, O(n log limit), no full sort.
+        const limit = clampLimit(o.limit);
+        const largest = new MinHeap<Delivery>((a, b) => a.id > b.id);
+        for (const { d } of state.deliveries.values()) {
+          if (isFinal(d) || (o.afterId !== undefined && d.id <= o.afterId)) continue;
+          if (largest.size < limit) largest.push(d);
+          else if (d.id < largest.peek()!.id) {
+            largest.pop();
+            largest.push(d);
+          }
         }
-        ids.sort((a, b) => (a.d.id < b.d.id ? -1 : a.d.id > b.d.id ? 1 : 0));
-        return ids.slice(0, clampLimit(o.limit)).map(({ d }) => ({
+        const out: Delivery[] = [];
+        for (let d = largest.pop(); d !== undefined; d = largest.pop()) out.push(d);
+        return out.reverse().map((d) => ({
           id: d.id,
           tenant: d.tenant,
           nextAttemptAt: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt.getTime()),
@@ -411,14 +418,17 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
         let messageBudget = batch;
         for (const [tenant, messages] of state.messages) {
           if (messageBudget === 0) break;
-          const finalOnly = new Map<string, boolean>();
+          const byMessage = new Map<string, DeliveryRow[]>();
           for (const row of state.tenantDeliveries.get(tenant)?.values() ?? []) {
-            finalOnly.set(row.d.messageId, (finalOnly.get(row.d.messageId) ?? true) && isFinal(row.d));
+            const list = byMessage.get(row.d.messageId);
+            if (list === undefined) byMessage.set(row.d.messageId, [row]);
+            else list.push(row);
           }
           for (const m of [...messages.values()]) {
             if (messageBudget === 0) break;
-            if (m.createdAt.getTime() >= before || finalOnly.get(m.id) === false) continue;
-            removed += removeMessageTree(tenant, m.id);
+            const deliveries = byMessage.get(m.id) ?? [];
+            if (m.createdAt.getTime() >= before || !deliveries.every((r) => isFinal(r.d))) continue;
+            removed += removeMessageTree(tenant, m.id, deliveries);
             messageBudget--;
           }
         }

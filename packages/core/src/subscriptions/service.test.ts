@@ -185,12 +185,10 @@ describe("createSubscriptionService", () => {
     const a = await service.create("acct", {
       url: "http://www.example.com/callback",
       eventTypes: ["goods-out-note"],
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a seed 002 body template
       bodyTemplate: '{"id": "${resource-id}"}',
       idSetAccepted: true,
     });
     const b = await service.create("acct", {
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a seed 002 URI template
       url: "http://www.example.com/callback/${account-code}/${resource-type}/${resource-id}/${lifecycle-event}",
       method: "GET",
       eventTypes: ["product.deleted"],

@@ -45,7 +45,7 @@ export interface SubscriptionServiceOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_PAGE = 50;
-const MAX_RETRIES = 10;
+const MAX_RETRIES = 25;
 
 /** Builds the {@link SubscriptionService} over a store and a catalog. */
 export function createSubscriptionService(opts: SubscriptionServiceOptions): SubscriptionService {
@@ -275,7 +275,10 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
 
     async getMany(tenant, idList) {
       assertTenant(tenant);
-      return store.getSubscriptions(tenant, idList);
+      return store.getSubscriptions(
+        tenant,
+        idList.filter((id) => typeof id === "string"),
+      );
     },
 
     async list(tenant, query = {}) {

@@ -30,11 +30,9 @@ export function fixtureSubscription(tenant: string, over: Partial<Subscription> 
   return {
     id: randomUUID(),
     tenant,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a URI template (seed 002)
     url: "https://example.com/hooks/${resource-id}?q=1",
     method: "POST",
     contentType: "application/json; charset=utf-8",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a body template (seed 002)
     bodyTemplate: '{"id":"${resource-id}"}',
     headers: { "x-team": "blue", authorization: "Bearer t" },
     eventTypes: ["invoice.paid"],
@@ -301,6 +299,9 @@ export function runStoreSuite(
         }
         expect(seen).toEqual(created);
         expect(new Set(seen).size).toBe(9);
+        // Limits are clamped to 1..1000.
+        expect((await store.listSubscriptions(tenant, { limit: 0 })).items).toHaveLength(1);
+        expect((await store.listDeliveries(tenant, { limit: 0 })).items).toHaveLength(0);
         const last = await store.listSubscriptions(tenant, { limit: 9 });
         expect(last.items).toHaveLength(9);
         expect(last.nextCursor).toBeNull();
@@ -349,6 +350,21 @@ export function runStoreSuite(
         expect(v3!.version).toBe(3);
         expect(v3!.description).toBeNull();
         expect(await store.updateSubscription(tenant, "missing", { description: "x" })).toBeNull();
+      });
+
+      it("round-trips a secret rotation (several live secrets, expiry instants)", async () => {
+        const sub = await createSub({
+          secrets: [{ id: "s1", value: "v1", createdAt: at(0), expiresAt: null }],
+        });
+        const secrets = [
+          { id: "s2", value: "v2", createdAt: at(10), expiresAt: null },
+          { id: "s1", value: "v1", createdAt: at(0), expiresAt: at(86_400_010) },
+        ];
+        const rotated = await store.updateSubscription(tenant, sub.id, { secrets }, { expectedVersion: 1 });
+        expect(rotated!.secrets).toEqual(secrets);
+        expect((await store.getSubscription(tenant, sub.id))!.secrets).toEqual(secrets);
+        await store.updateSubscription(tenant, sub.id, { secrets: [] });
+        expect((await store.getSubscription(tenant, sub.id))!.secrets).toEqual([]);
       });
 
       it("loses no update among 20 concurrent read-modify-write writers", async () => {
@@ -447,6 +463,12 @@ export function runStoreSuite(
         const again = await store.insertMessage({ ...m, data: { other: true }, type: "x.y" });
         expect(again).toEqual({ inserted: false, message: m });
         expect(await store.getMessage(tenant, m.id)).toEqual(m);
+        (m.data as { amount: number }).amount = 0;
+        const copy = (await store.getMessage(tenant, m.id))!;
+        expect((copy.data as { amount: number }).amount).toBe(42);
+        (copy.data as { amount: number }).amount = 1;
+        (m.data as { amount: number }).amount = 42;
+        expect(await store.getMessage(tenant, m.id)).toEqual(m);
         expect(await store.getMessage(other, m.id)).toBeNull();
         const same = await store.insertMessage({ ...m, tenant: other, resourceId: null, data: [1, "a"] });
         expect(same.inserted).toBe(true);
@@ -469,6 +491,13 @@ export function runStoreSuite(
         await store.insertDeliveries([d, e]);
         expect(await store.getDelivery(tenant, d.id)).toEqual(d);
         expect(await store.getDelivery(tenant, e.id)).toEqual(e);
+        // Copies in and out.
+        d.lastError = "mutated";
+        const read = (await store.getDelivery(tenant, d.id))!;
+        expect(read.lastError).toBe("http_503");
+        read.completedAt!.setTime(0);
+        d.lastError = "http_503";
+        expect(await store.getDelivery(tenant, d.id)).toEqual(d);
         expect(await store.getDelivery(other, d.id)).toBeNull();
         expect((await store.listDeliveries(other, { limit: 10 })).items).toEqual([]);
         expect(await store.updateDelivery(other, d.id, { status: "pending" })).toBeNull();

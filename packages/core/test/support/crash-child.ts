@@ -31,6 +31,8 @@ if (mode === "emit") {
       data: { i },
     });
     process.stdout.write(`accepted ${message.id}\n`);
+    // Pace the emits so the kill can land while events are still being accepted.
+    await new Promise((r) => setTimeout(r, 2));
   }
   process.stdout.write("emitted\n");
   // Keep delivering until killed.

@@ -5,7 +5,7 @@
 import type { EmitInput, EmitOptions, OperationalHooks } from "../../src/contracts.ts";
 import { createEmitter } from "../../src/delivery/emit.ts";
 import { createDeliveryTelemetry } from "../../src/delivery/observability.ts";
-import type { EndpointGuard } from "../../src/delivery/types.ts";
+import type { EndpointGuard, RetryDecision, RetryInput } from "../../src/delivery/types.ts";
 import { createDeliveryWorker } from "../../src/delivery/worker.ts";
 import type { Subscription } from "../../src/model/types.ts";
 import { storeQueue } from "../../src/queue/memory.ts";
@@ -23,6 +23,8 @@ export interface PipelineOptions {
   concurrency?: number;
   now?: () => Date;
   guard?: EndpointGuard;
+  decideRetry?: (input: RetryInput) => RetryDecision;
+  retrySchedule?: readonly number[];
 }
 
 /** A test pipeline over `store`. */
@@ -52,8 +54,8 @@ export function createPipeline(store: Store, options: PipelineOptions = {}) {
     },
     http: fakeHttp(),
     guard: options.guard ?? openGuard,
-    decideRetry: fakeDecide,
-    retrySchedule: [0, 20, 20],
+    decideRetry: options.decideRetry ?? fakeDecide,
+    retrySchedule: options.retrySchedule ?? [0, 20, 20],
     resolveScheme: () => standardWebhooks(),
     defaultScheme: "standard",
     ids,
