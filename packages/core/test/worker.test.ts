@@ -24,6 +24,7 @@ afterEach(async () => {
   for (const stop of running.splice(0)) await stop();
   receiver.received.length = 0;
   receiver.respond = () => 200;
+  clock.offset = 0;
 });
 
 /** A clock the test can move forward; every component shares it. */
@@ -261,5 +262,30 @@ describe("delivery worker over the store queue", () => {
     expect(gaps[0]).toBeLessThan(300_000);
     expect(gaps[1]).toBeGreaterThanOrEqual(300_000);
     expect(gaps[1]).toBeLessThan(1_800_000);
+  });
+
+  it("signs with every live secret and drops expired ones", async () => {
+    const store = memoryStore();
+    const at = new Date();
+    const secret = (n: number) => `whsec_${Buffer.alloc(24, n).toString("base64")}`;
+    await store.createSubscription(
+      subscriptionRow({
+        url: `${receiver.url}/rotating`,
+        secrets: [
+          { id: "s3", value: secret(3), createdAt: at, expiresAt: null },
+          { id: "s2", value: secret(2), createdAt: at, expiresAt: new Date(at.getTime() + 3600_000) },
+          { id: "s1", value: secret(1), createdAt: at, expiresAt: new Date(at.getTime() - 1000) },
+        ],
+      }),
+    );
+    const { emitter } = await pipeline(store);
+    await emitter.emit({ type: "a.b", tenant: "t1", data: 1 });
+    const [req] = await receiver.waitFor(1);
+    const headers = req!.headers as Record<string, string>;
+    expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
+    for (const live of [secret(3), secret(2)]) {
+      expect(() => new Webhook(live).verify(req!.body.toString(), headers)).not.toThrow();
+    }
+    expect(() => new Webhook(secret(1)).verify(req!.body.toString(), headers)).toThrow();
   });
 });

@@ -23,9 +23,11 @@ import type {
 } from "@hookline/core";
 import { eventTypeKeys, HooklineError } from "@hookline/core";
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql, type Transaction } from "kysely";
+import { CHUNK, chunks, UNFINISHED } from "./batches.ts";
 import { type SqlConnectionOptions, sqlContext } from "./context.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { isRetryable, prefix, toStoreError } from "./errors.ts";
+import { pruneAttempts, pruneMessages } from "./prune.ts";
 import {
   attemptColumns,
   decodeCursor,
@@ -64,17 +66,7 @@ export interface SqlStore extends Store {
 
 type Db = Kysely<HooklineTables>;
 
-const FINAL: DeliveryStatus[] = ["succeeded", "failed"];
-const UNFINISHED: DeliveryStatus[] = ["pending", "delivering"];
-/** Rows per multi-row insert / `IN (…)` list: far below every dialect's parameter limit. */
-const CHUNK = 500;
 const TX_RETRIES = 3;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function clampLimit(limit: number): number {
   return Math.min(1000, Math.max(1, Math.trunc(limit) || 1));
@@ -185,7 +177,7 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
       return seq;
     };
 
-    /** Leases `rows` (already selected and locked as due) until `leaseUntil`. */
+    /** Leases `rows` (already selected, and locked, as due) until `now + leaseMs`. */
     const lease = async (db: Db, rows: Selectable<DeliveryRow>[], o: ClaimOptions): Promise<Delivery[]> => {
       const set = { status: "delivering", lease_until: ms(o.now) + o.leaseMs, updated_at: ms(o.now) };
       for (const part of chunks(rows.map((r) => r.id))) {
@@ -683,90 +675,8 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
       async prune(opts: PruneOptions): Promise<number> {
         const before = ms(opts.before);
         const batch = Math.max(1, Math.trunc(opts.batchSize));
-        const attempts = await run("prune", async (db) => {
-          const seqs = await db
-            .selectFrom("attempts")
-            .select("seq")
-            .where("started_at", "<", before)
-            .orderBy("seq")
-            .limit(batch)
-            .execute();
-          if (seqs.length === 0) return 0;
-          const res = await db
-            .deleteFrom("attempts")
-            .where(
-              "seq",
-              "in",
-              seqs.map((r) => r.seq),
-            )
-            .executeTakeFirst();
-          return Number(res.numDeletedRows);
-        });
-        // Old messages whose deliveries are all final, with those deliveries and their attempts.
-        const messages = await atomic("prune", async (db) => {
-          const msgs = await db
-            .selectFrom("messages as m")
-            .select(["m.tenant", "m.id"])
-            .where("m.created_at", "<", before)
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom("deliveries")
-                    .select("deliveries.seq")
-                    .whereRef("deliveries.tenant", "=", "m.tenant")
-                    .whereRef("deliveries.message_id", "=", "m.id")
-                    .where("deliveries.status", "in", UNFINISHED),
-                ),
-              ),
-            )
-            .orderBy("m.seq")
-            .limit(batch)
-            .execute();
-          let n = 0;
-          const byTenant = new Map<string, string[]>();
-          for (const m of msgs) byTenant.set(m.tenant, [...(byTenant.get(m.tenant) ?? []), m.id]);
-          for (const [tenant, ids] of byTenant) {
-            const deliveries = await db
-              .selectFrom("deliveries")
-              .select("id")
-              .where("tenant", "=", tenant)
-              .where("message_id", "in", ids)
-              .where("status", "in", FINAL)
-              .execute();
-            for (const part of chunks(deliveries.map((d) => d.id))) {
-              const a = await db
-                .deleteFrom("attempts")
-                .where("tenant", "=", tenant)
-                .where("delivery_id", "in", part)
-                .executeTakeFirst();
-              const d = await db
-                .deleteFrom("deliveries")
-                .where("id", "in", part)
-                .where("status", "in", FINAL)
-                .executeTakeFirst();
-              n += Number(a.numDeletedRows) + Number(d.numDeletedRows);
-            }
-            // A delivery re-queued meanwhile keeps its message.
-            const m = await db
-              .deleteFrom("messages")
-              .where("tenant", "=", tenant)
-              .where("id", "in", ids)
-              .where(({ not, exists, selectFrom }) =>
-                not(
-                  exists(
-                    selectFrom("deliveries")
-                      .select("deliveries.seq")
-                      .where("deliveries.tenant", "=", tenant)
-                      .whereRef("deliveries.message_id", "=", "messages.id"),
-                  ),
-                ),
-              )
-              .executeTakeFirst();
-            n += Number(m.numDeletedRows);
-          }
-          return n;
-        });
-        return attempts + messages;
+        const attempts = await run("prune", (db) => pruneAttempts(db, before, batch));
+        return attempts + (await atomic("prune", (db) => pruneMessages(db, before, batch)));
       },
 
       async close(): Promise<void> {

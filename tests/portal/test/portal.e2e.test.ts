@@ -114,13 +114,22 @@ describe.skipIf(!available)("portal in headless Chromium", () => {
     const [sub] = (await hookline.subscriptions.list("acme")).items;
     const before = sub!.secrets[0]!.value;
     await page.getByRole("button", { name: `Rotate secret: ${url}` }).click();
-    await page.getByRole("dialog", { name: "Rotate the signing secret?" }).getByRole("button", { name: "Rotate" }).click();
-    const shown = await page.getByRole("dialog", { name: "New signing secret" }).getByLabel("Signing secret").textContent();
+    await page
+      .getByRole("dialog", { name: "Rotate the signing secret?" })
+      .getByRole("button", { name: "Rotate" })
+      .click();
+    const shown = await page
+      .getByRole("dialog", { name: "New signing secret" })
+      .getByLabel("Signing secret")
+      .textContent();
     const after = (await hookline.subscriptions.get("acme", sub!.id)).secrets[0]!.value;
     expect(after).not.toBe(before);
     expect(shown).toBe(after);
     await shot("03-rotated-secret");
-    await page.getByRole("dialog", { name: "New signing secret" }).getByRole("button", { name: "Close" }).click();
+    await page
+      .getByRole("dialog", { name: "New signing secret" })
+      .getByRole("button", { name: "Close" })
+      .click();
     // Focus returns to the button that opened the dialog chain's first step.
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("BUTTON");
     expect((await hookline.subscriptions.get("acme", sub!.id)).description).toBe("Billing v2");
@@ -130,8 +139,12 @@ describe.skipIf(!available)("portal in headless Chromium", () => {
     const url = `${receiver.url}/hook`;
     receiver.status = 500;
     await page.getByRole("button", { name: `Send test: ${url}` }).click();
-    await status().getByText(/Test event sent/).waitFor();
-    await eventually(async () => (await hookline.deliveries.list("acme", { status: "failed" })).items.length === 1);
+    await status()
+      .getByText(/Test event sent/)
+      .waitFor();
+    await eventually(
+      async () => (await hookline.deliveries.list("acme", { status: "failed" })).items.length === 1,
+    );
     expect(receiver.received).toHaveLength(1);
 
     await page.getByRole("link", { name: "Deliveries" }).click();
@@ -155,7 +168,9 @@ describe.skipIf(!available)("portal in headless Chromium", () => {
     receiver.status = 200;
     await row.getByRole("button", { name: /Retry/ }).click();
     await status().getByText("Delivery re-scheduled.").waitFor();
-    await eventually(async () => (await hookline.deliveries.list("acme", { status: "succeeded" })).items.length === 1);
+    await eventually(
+      async () => (await hookline.deliveries.list("acme", { status: "succeeded" })).items.length === 1,
+    );
     await page.getByLabel("Status").selectOption("succeeded");
     await page.getByRole("button", { name: "Apply filter" }).click();
     await page.getByRole("row").filter({ hasText: "HTTP 200" }).waitFor();
@@ -166,11 +181,15 @@ describe.skipIf(!available)("portal in headless Chromium", () => {
     const [sub] = (await hookline.subscriptions.list("acme")).items;
     await hookline.deliveries.sendTest("acme", sub!.id, { type: "invoice.voided" });
     await hookline.deliveries.sendTest("acme", sub!.id);
-    await eventually(async () => (await hookline.deliveries.list("acme", { status: "failed" })).items.length === 2);
+    await eventually(
+      async () => (await hookline.deliveries.list("acme", { status: "failed" })).items.length === 2,
+    );
     receiver.status = 200;
     await page.getByRole("button", { name: "Recover failed" }).click();
     await status().getByText("2 failed deliveries re-scheduled.").waitFor();
-    await eventually(async () => (await hookline.deliveries.list("acme", { status: "succeeded" })).items.length === 3);
+    await eventually(
+      async () => (await hookline.deliveries.list("acme", { status: "succeeded" })).items.length === 3,
+    );
     await shot("06-recovered");
   });
 
@@ -185,9 +204,13 @@ describe.skipIf(!available)("portal in headless Chromium", () => {
     receiver.status = 500;
     const [sub] = (await hookline.subscriptions.list("acme")).items;
     await hookline.deliveries.sendTest("acme", sub!.id);
-    await eventually(async () => (await hookline.deliveries.list("acme", { status: "failed" })).items.length === 1);
+    await eventually(
+      async () => (await hookline.deliveries.list("acme", { status: "failed" })).items.length === 1,
+    );
     await page.getByRole("link", { name: "Activity" }).click();
-    await page.locator("#chart-summary", { hasText: "3 delivered and 1 failed in the last 24 hours." }).waitFor();
+    await page
+      .locator("#chart-summary", { hasText: "3 delivered and 1 failed in the last 24 hours." })
+      .waitFor();
     const chart = page.getByRole("img", { name: "Deliveries per hour, last 24 hours" });
     await chart.waitFor();
     expect(await chart.locator("rect.delivered").count()).toBe(24);

@@ -21,7 +21,9 @@ export function chromiumAvailable(): boolean {
   if (process.env["CI"] === "true") {
     throw new Error(`[portal-tests] ${CHROMIUM} is missing: run scripts/install-chromium.sh`);
   }
-  console.warn(`[portal-tests] skipping the portal e2e tests: ${CHROMIUM} not found (apt-get install chromium)`);
+  console.warn(
+    `[portal-tests] skipping the portal e2e tests: ${CHROMIUM} not found (apt-get install chromium)`,
+  );
   return false;
 }
 

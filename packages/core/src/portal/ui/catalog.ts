@@ -1,6 +1,6 @@
 /** The event catalog: each type with its description, JSON Schema and example payload. */
 import type { EventType } from "./api.ts";
-import { h } from "./dom.ts";
+import { beginRender, h } from "./dom.ts";
 
 function jsonBlock(summary: string, value: unknown): HTMLElement | null {
   if (value === null || value === undefined) return null;
@@ -9,6 +9,7 @@ function jsonBlock(summary: string, value: unknown): HTMLElement | null {
 
 /** Renders the catalog view into `root`. */
 export function renderCatalog(root: HTMLElement, types: EventType[]): void {
+  beginRender();
   root.replaceChildren(
     h("h2", { tabindex: "-1" }, "Event types"),
     types.length === 0

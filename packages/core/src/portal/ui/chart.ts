@@ -1,6 +1,6 @@
 /** Activity: delivered and failed deliveries per hour over the last 24 hours, as a chart and a table. */
 import { api, type HourlyChart } from "./api.ts";
-import { h } from "./dom.ts";
+import { beginRender, h } from "./dom.ts";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -37,7 +37,9 @@ function barChart(data: HourlyChart, summary: string): SVGElement {
 
 /** Renders the activity view into `root`. */
 export async function renderChart(root: HTMLElement): Promise<void> {
+  const current = beginRender();
   const data = await api<HourlyChart>("GET", "stats/hourly");
+  if (!current()) return;
   const delivered = data.hours.reduce((n, b) => n + b.delivered, 0);
   const failed = data.hours.reduce((n, b) => n + b.failed, 0);
   const summary = `${delivered} delivered and ${failed} failed in the last 24 hours.`;

@@ -1,6 +1,6 @@
 /** Deliveries: filter by status and event type (server-side, paged), attempts in a dialog, retry, recover. */
 import { type Attempt, api, type Delivery, type EventType, type Page, qs } from "./api.ts";
-import { announce, field, h, openDialog, when } from "./dom.ts";
+import { announce, beginRender, field, h, openDialog, when } from "./dom.ts";
 import { createPager } from "./pager.ts";
 
 const STATUSES = ["pending", "delivering", "succeeded", "failed"];
@@ -14,10 +14,12 @@ function fail(err: unknown): void {
 /** Renders the deliveries view into `root`. */
 export async function renderDeliveries(root: HTMLElement, types: EventType[]): Promise<void> {
   const reload = () => void renderDeliveries(root, types).catch(fail);
+  const current = beginRender();
   const page = await api<Page<Delivery>>(
     "GET",
     `deliveries${qs({ limit: "25", status: filter.status, eventType: filter.eventType, cursor: pager.cursor })}`,
   );
+  if (!current()) return;
   root.replaceChildren(
     h("h2", { tabindex: "-1" }, "Deliveries"),
     filterForm(types, reload),

@@ -36,6 +36,17 @@ export function announce(message: string, kind: "status" | "error" = "status"): 
   alert.textContent = kind === "error" ? message : "";
 }
 
+let renders = 0;
+
+/**
+ * Starts rendering a view; the returned function tells whether this render is still the latest one. A view
+ * whose data arrives after the user moved on (another filter, page or section) must not overwrite the page.
+ */
+export function beginRender(): () => boolean {
+  const mine = ++renders;
+  return () => mine === renders;
+}
+
 /** A readable date-time. */
 export function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : "—";

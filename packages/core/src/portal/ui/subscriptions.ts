@@ -1,17 +1,20 @@
 /** Subscriptions: list (paged), create, edit, pause/resume, rotate secret, send a test event, delete. */
-import { api, type EventType, type Page, type Subscription } from "./api.ts";
-import { announce, confirmDialog, field, h, openDialog, showSecret } from "./dom.ts";
+import { api, type EventType, type Page, qs, type Subscription } from "./api.ts";
+import { announce, beginRender, confirmDialog, field, h, openDialog, showSecret } from "./dom.ts";
 import { createPager } from "./pager.ts";
 
 const pager = createPager();
 
 /** Renders the subscriptions view into `root`. */
 export async function renderSubscriptions(root: HTMLElement, types: EventType[]): Promise<void> {
-  const reload = () => void renderSubscriptions(root, types);
+  const reload = () =>
+    void renderSubscriptions(root, types).catch((err: unknown) => announce((err as Error).message, "error"));
+  const current = beginRender();
   const page = await api<Page<Subscription>>(
     "GET",
-    `subscriptions?limit=20${pager.cursor ? `&cursor=${encodeURIComponent(pager.cursor)}` : ""}`,
+    `subscriptions${qs({ limit: "20", cursor: pager.cursor })}`,
   );
+  if (!current()) return;
   const create = h("button", { type: "button", class: "primary" }, "New subscription");
   create.addEventListener("click", () => void editDialog(null, types, reload));
   const rows = page.items.map((sub) => row(sub, types, reload));
