@@ -22,6 +22,7 @@ export default defineConfig({
       project("store-sql", "packages/store-sql", { fileParallelism: false }),
       project("queue-bullmq", "packages/queue-bullmq", { fileParallelism: false }),
       project("adapters", "tests/adapters"),
+      project("portal", "tests/portal"),
       project("examples", "examples", { include: ["*/test/**/*.test.ts"] }),
     ],
   },

@@ -191,7 +191,7 @@ async function hooklineBacklog(url: string, n: number): Promise<Backlog> {
   const store = postgresStore({ url: PG_URL, tablePrefix, poolSize: 8 });
   await store.migrate();
   const queue = bullmqQueue({ connection: REDIS, prefix, queueName: QUEUE_NAME });
-  const webhooks = createHookline({ store, queue });
+  const webhooks = createHookline({ store, queue, delivery: { ssrf: { allow: ["127.0.0.1"] } } });
   for (let s = 0; s < SUBSCRIPTIONS; s++) {
     await webhooks.subscriptions.create("bench", { url: `${url}/s${s}`, eventTypes: ["order.created"] });
   }
@@ -310,6 +310,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
         const pb = await plainBacklog(sink.url, n);
         try {
           plain.push(await drain("plain", w, pb, sink, n));
+          ctx.log(`bullmq: plain ${Math.round(plain.at(-1)!)} ${UNIT}`);
         } finally {
           await pb.cleanup();
         }
@@ -317,6 +318,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
         const hb = await hooklineBacklog(sink.url, n);
         try {
           hookline.push(await drain("hookline", w, hb, sink, Math.ceil(n / SUBSCRIPTIONS) * SUBSCRIPTIONS));
+          ctx.log(`bullmq: hookline ${Math.round(hookline.at(-1)!)} ${UNIT}`);
         } finally {
           await hb.cleanup();
         }

@@ -76,62 +76,76 @@ async function instance(receiver: Receiver, store?: Store) {
 
 const payload = { id: "in_123", amount: 4200, currency: "eur", customer: "cus_42", lines: [1, 2, 3] };
 
-/** End-to-end deliveries per second: emit `n` events (`CONCURRENCY` emits in flight), wait for all. */
-async function deliveriesPerSecond(receiver: Receiver, n: number, rounds: number, store?: () => Store) {
-  const { hookline, reached, count } = await instance(receiver, store?.());
-  const rates: number[] = [];
-  try {
-    for (let round = 0; round <= rounds; round++) {
-      const target = count() + n;
-      const t0 = performance.now();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < n) {
-            next++;
-            await hookline.emit({ type: "invoice.paid", tenant: TENANT, data: payload });
-          }
-        }),
-      );
-      await reached(target);
-      if (round > 0) rates.push((n * 1000) / (performance.now() - t0)); // round 0 warms up
-    }
-  } finally {
+/** One measured round: how many items per second `run` gets through. */
+type Round = () => Promise<number>;
+
+/** A hookline round: emit `n` events (`CONCURRENCY` emits in flight), then wait until all are delivered. */
+async function hooklineRounds(receiver: Receiver, n: number, store?: Store) {
+  const { hookline, reached, count } = await instance(receiver, store);
+  const round: Round = async () => {
+    const target = count() + n;
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < n) {
+          next++;
+          await hookline.emit({ type: "invoice.paid", tenant: TENANT, data: payload });
+        }
+      }),
+    );
+    await reached(target);
+    return (n * 1000) / (performance.now() - t0);
+  };
+  const close = async () => {
     await hookline.close({ timeoutMs: 5000 });
     if (store !== undefined) await hookline.store.close(); // a store handed in is the caller's to close
-  }
-  return median(rates);
+  };
+  return { round, close };
 }
 
-/** The baseline: `CONCURRENCY` loops of raw undici POSTs of a same-size body to the same receiver. */
-async function undiciPostsPerSecond(receiver: Receiver, n: number, rounds: number): Promise<number> {
+/** The baseline round: `CONCURRENCY` loops of raw undici POSTs of a same-size body to the same receiver. */
+function undiciRounds(receiver: Receiver, n: number) {
   const pool = new Pool(receiver.url, { connections: CONCURRENCY });
   const body = JSON.stringify({ type: "invoice.paid", timestamp: new Date().toISOString(), data: payload });
-  const rates: number[] = [];
-  try {
-    for (let round = 0; round <= rounds; round++) {
-      const t0 = performance.now();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < n) {
-            next++;
-            const res = await pool.request({
-              method: "POST",
-              path: "/hook",
-              headers: { "content-type": "application/json" },
-              body,
-            });
-            await res.body.dump();
-          }
-        }),
-      );
-      if (round > 0) rates.push((n * 1000) / (performance.now() - t0));
+  const round: Round = async () => {
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < n) {
+          next++;
+          const res = await pool.request({
+            method: "POST",
+            path: "/hook",
+            headers: { "content-type": "application/json" },
+            body,
+          });
+          await res.body.dump();
+        }
+      }),
+    );
+    return (n * 1000) / (performance.now() - t0);
+  };
+  return { round, close: () => pool.close() };
+}
+
+/**
+ * Runs the baseline and the candidate in alternating rounds (a warm-up round each first), so a noisy
+ * neighbour slows both alike; returns the median rate of each.
+ */
+async function interleaved(baseline: Round, candidate: Round, rounds: number) {
+  const b: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i <= rounds; i++) {
+    const rb = await baseline();
+    const rc = await candidate();
+    if (i > 0) {
+      b.push(rb);
+      c.push(rc);
     }
-  } finally {
-    await pool.close();
   }
-  return median(rates);
+  return { baseline: median(b), candidate: median(c) };
 }
 
 /** Emit-to-first-byte latency at a fixed rate of 1,000 events/s. */
@@ -172,16 +186,6 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** A fresh SQLite store in a temporary directory (WAL, as an embedded deployment runs it). */
-function sqliteInTempDir(): { make: () => Store; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "hookline-bench-"));
-  let n = 0;
-  return {
-    make: () => sqliteStore({ path: join(dir, `bench-${++n}.db`) }),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
 export default defineSuite({
   name: "delivery",
   async run(ctx: BenchContext): Promise<BenchResult[]> {
@@ -191,16 +195,35 @@ export default defineSuite({
     const results: BenchResult[] = [];
     try {
       ctx.log(`delivery: ${n} events × ${rounds} rounds, concurrency ${CONCURRENCY}`);
-      const baseline = { name: "undici.post", value: await undiciPostsPerSecond(receiver, n, rounds) };
-      const memory = await deliveriesPerSecond(receiver, n, rounds);
-      results.push(compared("delivery.memory", "deliveries/s", memory, baseline, { target: 0.6 }));
-
-      const sqlite = sqliteInTempDir();
+      const undici = undiciRounds(receiver, n);
       try {
-        const value = await deliveriesPerSecond(receiver, n, rounds, sqlite.make);
-        results.push(compared("delivery.sqlite", "deliveries/s", value, baseline));
+        const memory = await hooklineRounds(receiver, n);
+        try {
+          const m = await interleaved(undici.round, memory.round, rounds);
+          const baseline = { name: "undici.post", value: m.baseline };
+          results.push(compared("delivery.memory", "deliveries/s", m.candidate, baseline, { target: 0.6 }));
+        } finally {
+          await memory.close();
+        }
+        const dir = mkdtempSync(join(tmpdir(), "hookline-bench-"));
+        try {
+          const sqlite = await hooklineRounds(receiver, n, sqliteStore({ path: join(dir, "bench.db") }));
+          try {
+            const q = await interleaved(undici.round, sqlite.round, rounds);
+            results.push(
+              compared("delivery.sqlite", "deliveries/s", q.candidate, {
+                name: "undici.post",
+                value: q.baseline,
+              }),
+            );
+          } finally {
+            await sqlite.close();
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       } finally {
-        sqlite.cleanup();
+        await undici.close();
       }
 
       ctx.log("delivery: latency at 1,000 events/s");

@@ -43,12 +43,14 @@ import { HooklineError } from "./errors.ts";
 import { uuidIds } from "./model/ids.ts";
 import { storeQueue } from "./queue/memory.ts";
 import type { Queue } from "./queue/types.ts";
+import { verifyEndpoint } from "./receiver/handshake.ts";
 import type { ApiOptions } from "./router/options.ts";
 import { createRouter } from "./router/router.ts";
 import { defaultSchemes, resolveScheme } from "./signing/registry.ts";
 import type { SigningScheme } from "./signing/types.ts";
 import { memoryStore } from "./store/memory.ts";
 import type { Store } from "./store/types.ts";
+import { withEndpointVerification } from "./subscriptions/endpoint-verification.ts";
 import { createSubscriptionService, type SubscriptionServiceOptions } from "./subscriptions/service.ts";
 
 /** How outgoing requests are signed. */
@@ -107,18 +109,30 @@ export interface HooklineOptions {
   queue?: Queue;
   /** The event catalog, or its definition (`{ types, allowUnknown }`). Default: any event type, JSON payloads. */
   catalog?: EventCatalog | CatalogOptions;
+  /** Default scheme and extra schemes. Default: Standard Webhooks (`standard`). */
   signing?: SigningOptions;
   /** Id generator. Default `uuidIds()`. */
   ids?: IdGenerator;
   /** The subscription API (auth, codec, paths). Without it `fetch()` answers 404. */
   api?: ApiOptions;
+  /** Request, retry, limits, SSRF allow-list, leases, batching and retention settings. */
   delivery?: DeliveryOptions;
   /** Operational hooks: `delivery.succeeded`, `delivery.failed`, `delivery.exhausted`, `subscription.disabled`, … */
   hooks?: OperationalHooks;
   /** pino/console-shaped logger. Default: silent. */
   logger?: Logger;
-  /** Subscription service options (soft delete, secret grace period, client-supplied ids, …). */
-  subscriptions?: Omit<SubscriptionServiceOptions, "store" | "catalog" | "ids" | "schemes" | "defaultScheme">;
+  /** Subscription service options (soft delete, secret grace period, client-supplied ids, endpoint verification). */
+  subscriptions?: Omit<
+    SubscriptionServiceOptions,
+    "store" | "catalog" | "ids" | "schemes" | "defaultScheme"
+  > & {
+    /**
+     * `"handshake"`: a new subscription (or a changed URL) is activated only after its endpoint answered a
+     * signed `webhook.verification` challenge (hookline's verify middleware answers it automatically);
+     * otherwise the request fails with 422 `endpoint_unverified` and nothing is kept. Default `"none"`.
+     */
+    verification?: "none" | "handshake";
+  };
 }
 
 /** Which parts of hookline a process runs. */
@@ -150,10 +164,15 @@ export interface Hookline {
    * leaves everything else scheduled in the store. Closes the store only if hookline created it.
    */
   close(opts?: { timeoutMs?: number }): Promise<void>;
+  /** Create, read, update, rotate, pause, resume and disable subscriptions (URLs pass the SSRF check). */
   readonly subscriptions: SubscriptionService;
+  /** The delivery log, manual retry, recovery, test events and message replay. */
   readonly deliveries: HooklineDeliveryService;
+  /** The event catalog emits are validated against. */
   readonly catalog: EventCatalog;
+  /** The store everything is persisted in. */
   readonly store: Store;
+  /** The queue that moves due deliveries to workers. */
   readonly queue: Queue;
 }
 
@@ -219,10 +238,23 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
   resolveScheme(defaultScheme, schemes);
 
   const ssrf = createSsrfGuard({ allow: delivery.ssrf?.allow, allowPrivate: delivery.ssrf?.allowPrivate });
-  const subscriptions = withUrlCheck(
-    createSubscriptionService({ ...options.subscriptions, store, catalog, ids, schemes, defaultScheme }),
+  const { verification = "none", ...serviceOptions } = options.subscriptions ?? {};
+  // The handshake needs an HTTP client in API processes too (producers), created on first use.
+  let handshakeHttp: ReturnType<typeof createHttpClient> | null = null;
+  const baseSubscriptions = withUrlCheck(
+    createSubscriptionService({ ...serviceOptions, store, catalog, ids, schemes, defaultScheme }),
     (url) => validateDeliveryUrl(url, ssrf),
   );
+  const subscriptions =
+    verification === "handshake"
+      ? withEndpointVerification(baseSubscriptions, store, (sub) => {
+          handshakeHttp ??= createHttpClient({ guard: ssrf, timeoutMs: delivery.timeoutMs });
+          return verifyEndpoint(sub, {
+            httpClient: handshakeHttp,
+            scheme: resolveScheme(sub.scheme ?? defaultScheme, schemes),
+          });
+        })
+      : baseSubscriptions;
   const emitter = createEmitter({ store, queue, catalog, ids, logger });
   const deliveries = createDeliveryService({ store, queue, emitter, subscriptions, catalog });
   // The router logs unexpected errors to `console` unless told otherwise: hand it ours when one was given.
@@ -326,6 +358,7 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
       stopGauge?.();
       await queue.close({ timeoutMs: opts.timeoutMs ?? 10_000 });
       await http?.close();
+      await handshakeHttp?.close();
       if (ownsStore) await store.close();
     },
   };

@@ -115,7 +115,7 @@ describe.skipIf(skip)("scale-out: 3 workers + 1 producer on PostgreSQL and Redis
     redis = testRedis();
     store = postgresStore({ url: POSTGRES_URL, tablePrefix, poolSize: 4 });
     await store.migrate();
-    admin = createHookline({ store });
+    admin = createHookline({ store, delivery: { ssrf: { allow: ["127.0.0.1"] } } });
     for (let i = 0; i < 2; i++) {
       const server = receiver(ledger);
       server.listen(0, "127.0.0.1");

@@ -56,9 +56,11 @@ export interface SqlStoreOptions<DB = unknown> extends SqlConnectionOptions<DB> 
 
 /** A `Store` on SQL, with what a host needs for its own queries and transactions. */
 export interface SqlStore extends Store {
+  /** The dialect the store speaks (also its `name`, used in error messages). */
   readonly dialect: SqlDialect;
   /** The Kysely instance the store runs on (open host transactions on it for the outbox). */
   readonly db: Kysely<unknown>;
+  /** The prefix of every table and index the store owns. */
   readonly tablePrefix: string;
   /** Runs the migrations now (idempotent); `sqlStore` does it lazily on start unless `migrate: "manual"`. */
   migrate(): Promise<void>;

@@ -81,8 +81,12 @@ describe.skipIf(!available)("portal in headless Chromium", () => {
   });
 
   it("creates a subscription with the keyboard-operable form", async () => {
-    await page.getByRole("button", { name: "New subscription" }).click();
+    await page.getByRole("button", { name: "New subscription" }).focus();
+    await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: "New subscription" });
+    await dialog.waitFor();
+    // Focus moved into the dialog, onto its first field.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("url");
     await dialog.getByLabel("Endpoint URL").fill(`${receiver.url}/hook`);
     await dialog.getByLabel("invoice.paid").check();
     await dialog.getByLabel("Description").fill("Billing");

@@ -82,6 +82,47 @@ describe("portal links and sessions", () => {
   });
 });
 
+describe("portal API input", () => {
+  it("answers bad input with problem+json 4xx, never 500", async () => {
+    const { portal } = setup();
+    const b = await login(portal, "acme");
+    const big = {
+      url: "https://example.com/hook",
+      eventTypes: ["invoice.paid"],
+      description: "x".repeat(70_000),
+    };
+    const cases: [Promise<Response>, number][] = [
+      [b.call("POST", "subscriptions", big), 413],
+      [b.call("POST", "subscriptions", undefined, { "content-type": "application/json" }), 422],
+      [b.call("POST", "subscriptions", { url: "not a url", eventTypes: ["invoice.paid"] }), 422],
+      [b.call("POST", "subscriptions", { url: "https://example.com/h", eventTypes: ["nope.unknown"] }), 422],
+      [b.call("POST", "subscriptions", [1, 2]), 422],
+      [b.call("POST", "deliveries/recover", { since: "yesterday" }), 422],
+      [b.call("GET", "no-such-route"), 404],
+      [b.call("PUT", "subscriptions"), 405],
+      [b.call("GET", "subscriptions/%E0%A4%A"), 400],
+    ];
+    for (const [pending, status] of cases) {
+      const res = await pending;
+      expect(res.status).toBe(status);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
+    const raw = await portal.fetch(
+      new Request(`${ORIGIN}/portal/api/subscriptions`, {
+        method: "POST",
+        headers: {
+          cookie: b.cookie,
+          origin: ORIGIN,
+          "x-hookline-csrf": b.csrf,
+          "content-type": "application/json",
+        },
+        body: "{not json",
+      }),
+    );
+    expect(raw.status).toBe(400);
+  });
+});
+
 describe("portal page and assets", () => {
   it("serves the page with a strict CSP, nosniff and no caching, and hashed assets cached for a year", async () => {
     const { portal } = setup();

@@ -19,6 +19,7 @@ async function show(root: HTMLElement, types: EventType[], focus: boolean): Prom
     if (a.getAttribute("href") === `#${name}`) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+  if (focus) announce("");
   try {
     await views[name]!(root, types);
     if (focus) root.querySelector<HTMLElement>("h2")?.focus();

@@ -131,10 +131,11 @@ async function editDialog(sub: Subscription | null, types: EventType[], reload: 
   });
   const description = h("input", { type: "text", name: "description", value: sub?.description ?? "" });
   const error = h("p", { class: "alert", role: "alert" });
-  const save = h("button", { type: "submit", class: "primary" }, sub ? "Save" : "Create");
+  const formId = `form-${sub?.id ?? "new"}`;
+  const save = h("button", { type: "submit", class: "primary", form: formId }, sub ? "Save" : "Create");
   const form = h(
     "form",
-    {},
+    { id: formId },
     field("Endpoint URL", url, "Where events are sent, e.g. https://example.com/webhooks"),
     types.length
       ? h(
@@ -147,9 +148,8 @@ async function editDialog(sub: Subscription | null, types: EventType[], reload: 
     field("Other event type patterns", other, "Comma-separated, e.g. invoice.* or *"),
     field("Description", description),
     error,
-    h("div", { class: "actions" }, save),
   );
-  const done = openDialog(sub ? "Edit subscription" : "New subscription", [form]);
+  const done = openDialog(sub ? "Edit subscription" : "New subscription", [form], [save]);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const eventTypes = [
