@@ -7,7 +7,9 @@ const brokenFiles = (report.testResults ?? []).filter(
   (file) => file.status === "failed" && !(file.assertionResults ?? []).some((t) => t.status === "failed"),
 ).length;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests + brokenFiles} failed, ${skipped} skipped`);
+console.log(
+  `tests: ${report.numPassedTests} passed, ${report.numFailedTests + brokenFiles} failed, ${skipped} skipped`,
+);
 if (report.numTotalTests === 0) {
   console.error("[hookline] no test ran");
   process.exit(1);

@@ -105,8 +105,29 @@ function renderTable(results: readonly BenchResult[]): string {
   return lines.join("\n");
 }
 
+/** Longest a suite may run before it becomes a "could not run" row: 3 min quick, 15 min full. */
+function suiteTimeLimitMs(quick: boolean): number {
+  const fromEnv = Number(process.env["BENCH_SUITE_TIMEOUT_MS"]);
+  if (Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv;
+  return quick ? 3 * 60_000 : 15 * 60_000;
+}
+
+/** `work`, or a rejection once `ms` have passed (a hung suite must not hold up the others). */
+async function withTimeLimit<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`suite ${name} did not finish within ${ms / 1000}s`)), ms);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const limitMs = suiteTimeLimitMs(args.quick);
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
   const ctx: BenchContext = { quick: args.quick, log };
   const loaded = await loadSuites();
@@ -124,7 +145,7 @@ async function main(): Promise<void> {
     const suiteMatched = suite.name.startsWith(args.prefix);
     log(`${suite.name}${args.quick ? " (quick)" : ""}…`);
     try {
-      const rows = await suite.run(ctx);
+      const rows = await withTimeLimit(suite.run(ctx), limitMs, suite.name);
       results.push(...rows.filter((r) => keepRow(r, suiteMatched)));
     } catch (err) {
       results.push({ name: suite.name, unit: "", value: null, note: errorNote(err) });
@@ -148,3 +169,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// A suite that timed out may still hold sockets or timers open: the run is over, so end the process.
+process.exit(0);

@@ -18,7 +18,7 @@ export interface ExampleHandle {
   /** The receiver's signing secret (the example subscribes with it). */
   secret: string;
   /** Events the receiver verified, in arrival order. */
-  received: { id: string; type: string; data: unknown }[];
+  received: { type: string | null; data: unknown }[];
   close(): Promise<void>;
 }
 

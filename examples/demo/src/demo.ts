@@ -10,7 +10,7 @@ import {
   memoryEndpointGuard,
   standardWebhooks,
 } from "@hookline/core";
-import { expressRouter, expressVerify } from "@hookline/express";
+import { expressRouter, expressVerify, type WebhookRequest } from "@hookline/express";
 import { sqliteStore } from "@hookline/store-sql";
 import express from "express";
 
@@ -74,13 +74,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   let flakySeed = 0;
   for (const endpoint of ENDPOINTS) {
     receiver.post(endpoint.path, expressVerify({ secrets: [secret] }), (req, res) => {
-      const event = req.webhook;
+      const event = (req as WebhookRequest).webhook;
       if (endpoint.name === "gone") return void res.status(410).end();
       if (endpoint.name === "down") return void res.status(503).end();
       if (endpoint.name === "flaky" && (flakySeed++ * 7919) % 10 < 4) return void res.status(500).end();
       const order = (event?.data as { orderId?: string } | undefined)?.orderId ?? "";
       if (endpoint.name === "picky" && order.endsWith("0")) return void res.status(400).end();
-      if (event) verified.get(endpoint.name)!.add(event.id);
+      if (event.id) verified.get(endpoint.name)!.add(event.id);
       res.status(204).end();
     });
   }

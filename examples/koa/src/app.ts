@@ -30,7 +30,10 @@ export async function startExample({ databasePath }: { databasePath: string }) {
   const routes = new Router();
   routes.post("/orders", async (ctx) => {
     const tenant = API_KEYS[ctx.get("x-api-key")];
-    if (!tenant) return void (ctx.status = 401);
+    if (!tenant) {
+      ctx.status = 401;
+      return;
+    }
     const order = { id: randomUUID(), ...((await json(ctx.req)) as object) };
     await webhooks.emit({ tenant, type: "order.created", data: order });
     ctx.status = 201;

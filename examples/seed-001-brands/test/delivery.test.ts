@@ -59,7 +59,10 @@ async function call(method: string, path: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as { data: { id: string; key: string } }) : null };
+  return {
+    status: res.status,
+    json: text ? (JSON.parse(text) as { data: { id: string; key: string } }) : null,
+  };
 }
 
 /** Waits (bounded) until the receiver has `count` requests on `path`. */
@@ -72,8 +75,14 @@ async function arrivals(path: string, count: number): Promise<Received[]> {
 
 describe("seed 001 (brand webhooks) deliveries", () => {
   it("signs every delivery with HMAC-SHA256 of the raw body under the webhook's key; soft delete stops them", async () => {
-    const first = await call("POST", `/brands/${BRAND}/webhooks`, { topic: "Showings", url: `${receiverUrl}/a` });
-    const second = await call("POST", `/brands/${BRAND}/webhooks`, { topic: "Showings", url: `${receiverUrl}/b` });
+    const first = await call("POST", `/brands/${BRAND}/webhooks`, {
+      topic: "Showings",
+      url: `${receiverUrl}/a`,
+    });
+    const second = await call("POST", `/brands/${BRAND}/webhooks`, {
+      topic: "Showings",
+      url: `${receiverUrl}/b`,
+    });
     expect(first.status).toBe(200);
     const { id: wid, key } = first.json!.data;
     expect(key).toMatch(/^[0-9a-f]{64}$/);
@@ -92,10 +101,14 @@ describe("seed 001 (brand webhooks) deliveries", () => {
     // What a receiver computes: hex HMAC-SHA256 of the raw body, keyed with the `key` string.
     const expected = createHmac("sha256", key).update(delivery!.raw).digest("hex");
     expect(delivery!.headers["x-signature"]).toBe(expected);
-    expect(() => verifyWebhook(delivery!.headers, delivery!.raw, { scheme: brandSigning, secrets: [key] })).not.toThrow();
+    expect(() =>
+      verifyWebhook(delivery!.headers, delivery!.raw, { scheme: brandSigning, secrets: [key] }),
+    ).not.toThrow();
     // The other webhook's delivery is signed with its own key, not this one.
     const [other] = await arrivals("/b", 1);
-    expect(() => verifyWebhook(other!.headers, other!.raw, { scheme: brandSigning, secrets: [key] })).toThrow();
+    expect(() =>
+      verifyWebhook(other!.headers, other!.raw, { scheme: brandSigning, secrets: [key] }),
+    ).toThrow();
 
     const deleted = await call("DELETE", `/brands/${BRAND}/webhooks/${wid}`);
     expect(deleted.status).toBe(204);
@@ -108,11 +121,18 @@ describe("seed 001 (brand webhooks) deliveries", () => {
 
   it("delivers only the webhook's topic", async () => {
     await call("POST", `/brands/${BRAND}/webhooks`, { topic: "Deals", url: `${receiverUrl}/deals` });
-    const contacts = await app.webhooks.emit({ type: "Contacts", tenant: BRAND, data: { contact_id: "c-1" } });
+    const contacts = await app.webhooks.emit({
+      type: "Contacts",
+      tenant: BRAND,
+      data: { contact_id: "c-1" },
+    });
     expect(contacts.deliveries).toEqual([]);
     const deals = await app.webhooks.emit({ type: "Deals", tenant: BRAND, data: { deal_id: "d-1" } });
     expect(deals.deliveries).toHaveLength(1);
     const [delivery] = await arrivals("/deals", 1);
-    expect(JSON.parse(delivery!.raw.toString("utf8"))).toMatchObject({ topic: "Deals", data: { deal_id: "d-1" } });
+    expect(JSON.parse(delivery!.raw.toString("utf8"))).toMatchObject({
+      topic: "Deals",
+      data: { deal_id: "d-1" },
+    });
   });
 });

@@ -68,7 +68,12 @@ createInterface({ input: process.stdin }).on("line", () => {
     ? app.webhooks.emit({
         type: "pud:status_update",
         tenant: COMPANY,
-        data: { pudId, referenceNumber: "ref-number", prevStatus: "pre_trip_inspection", newStatus: "in_progress" },
+        data: {
+          pudId,
+          referenceNumber: "ref-number",
+          prevStatus: "pre_trip_inspection",
+          newStatus: "in_progress",
+        },
       })
     : app.webhooks.emit({
         type: "pud:price_update",

@@ -22,6 +22,8 @@ const received: Received[] = [];
 let receiver: Server;
 let receiverUrl: string;
 let app: GireServer;
+/** The document's example webhook: both events, secret "supersecret". */
+let signedId: string;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -45,6 +47,13 @@ beforeAll(async () => {
     // The receiver is on loopback, which the SSRF guard refuses unless allow-listed.
     delivery: { ssrf: { allow: ["127.0.0.1"] } },
   });
+  signedId = (
+    await createWebhook({
+      callbackUrl: `${receiverUrl}/signed`,
+      enabledEvents: ["pud:status_update", "pud:price_update"],
+      secret: "supersecret",
+    })
+  ).id;
 });
 
 afterAll(async () => {
@@ -64,16 +73,13 @@ async function createWebhook(body: Record<string, unknown>): Promise<{ id: strin
   return (await res.json()) as { id: string };
 }
 
-/** Waits (bounded) until the receiver has `count` requests on `path`. */
-async function arrivals(path: string, count: number): Promise<Received[]> {
-  for (let i = 0; i < 300; i++) {
-    const got = received.filter((r) => r.path === path);
-    if (got.length >= count) return got;
-    await sleep(10);
-  }
-  throw new Error(
-    `expected ${count} deliveries on ${path}, got ${received.filter((r) => r.path === path).length}`,
-  );
+/** Waits (bounded) for the request on `path` that carries message `messageId`. */
+async function arrival(path: string, messageId: string): Promise<Received> {
+  const find = () => received.find((r) => r.path === path && r.raw.toString("utf8").includes(messageId));
+  for (let i = 0; i < 300 && find() === undefined; i++) await sleep(10);
+  const found = find();
+  if (found === undefined) throw new Error(`no delivery of ${messageId} on ${path}`);
+  return found;
 }
 
 const PUD = "f0bdb31f-b243-4f5f-90d7-440f1897d681";
@@ -81,11 +87,6 @@ const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe("seed 003 (Gire) deliveries", () => {
   it("POSTs {id, eventType, timestamp, data}, signed X-Hub-Signature-256 with the secret", async () => {
-    await createWebhook({
-      callbackUrl: `${receiverUrl}/signed`,
-      enabledEvents: ["pud:status_update", "pud:price_update"],
-      secret: "supersecret",
-    });
     const data = {
       pudId: PUD,
       referenceNumber: "ref-number",
@@ -94,10 +95,10 @@ describe("seed 003 (Gire) deliveries", () => {
     };
     const { message } = await app.webhooks.emit({ type: "pud:status_update", tenant: "company-1", data });
 
-    const [delivery] = await arrivals("/signed", 1);
-    expect(delivery!.method).toBe("POST");
-    expect(delivery!.headers["content-type"]).toBe("application/json");
-    const body = JSON.parse(delivery!.raw.toString("utf8")) as Record<string, unknown>;
+    const delivery = await arrival("/signed", message.id);
+    expect(delivery.method).toBe("POST");
+    expect(delivery.headers["content-type"]).toBe("application/json");
+    const body = JSON.parse(delivery.raw.toString("utf8")) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(["id", "eventType", "timestamp", "data"]);
     expect(body).toEqual({
       id: message.id,
@@ -107,52 +108,53 @@ describe("seed 003 (Gire) deliveries", () => {
     });
     expect(body["timestamp"]).toBe(message.timestamp.toISOString());
 
-    const signature = delivery!.headers["x-hub-signature-256"];
+    const signature = delivery.headers["x-hub-signature-256"];
     expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
     // Verified as a GitHub-style receiver would, and with hookline's own verifier.
-    expect(await verify("supersecret", delivery!.raw.toString("utf8"), signature as string)).toBe(true);
-    expect(await verify("othersecret", delivery!.raw.toString("utf8"), signature as string)).toBe(false);
+    expect(await verify("supersecret", delivery.raw.toString("utf8"), signature as string)).toBe(true);
+    expect(await verify("othersecret", delivery.raw.toString("utf8"), signature as string)).toBe(false);
     expect(() =>
-      verifyWebhook(delivery!.headers, delivery!.raw, { scheme: hubSignature(), secrets: ["supersecret"] }),
+      verifyWebhook(delivery.headers, delivery.raw, { scheme: hubSignature(), secrets: ["supersecret"] }),
     ).not.toThrow();
-    const tampered = Buffer.from(delivery!.raw.toString("utf8").replace("in_progress", "cancelled"));
+    const tampered = Buffer.from(delivery.raw.toString("utf8").replace("in_progress", "cancelled"));
     expect(() =>
-      verifyWebhook(delivery!.headers, tampered, { scheme: hubSignature(), secrets: ["supersecret"] }),
+      verifyWebhook(delivery.headers, tampered, { scheme: hubSignature(), secrets: ["supersecret"] }),
     ).toThrow();
   });
 
   it("a webhook created without a secret gets unsigned deliveries; enabledEvents filter", async () => {
-    await createWebhook({ callbackUrl: `${receiverUrl}/unsigned`, enabledEvents: ["pud:price_update"] });
+    const { id: unsignedId } = await createWebhook({
+      callbackUrl: `${receiverUrl}/unsigned`,
+      enabledEvents: ["pud:price_update"],
+    });
     const status = await app.webhooks.emit({
       type: "pud:status_update",
       tenant: "company-1",
       data: { pudId: PUD, referenceNumber: null, prevStatus: "in_progress", newStatus: "completed" },
     });
-    // Only the signed webhook of the first test subscribes to status updates.
-    expect(status.deliveries).toHaveLength(1);
+    // Only the signed webhook subscribes to status updates.
+    expect(status.deliveries.map((d) => d.subscriptionId)).toEqual([signedId]);
 
     const data = { pudId: PUD, referenceNumber: null, prevPrice: 429, newPrice: 529 };
     const price = await app.webhooks.emit({ type: "pud:price_update", tenant: "company-1", data });
-    expect(price.deliveries).toHaveLength(2);
+    expect(price.deliveries.map((d) => d.subscriptionId).sort()).toEqual([signedId, unsignedId].sort());
 
-    const [unsigned] = await arrivals("/unsigned", 1);
-    expect(unsigned!.headers).not.toHaveProperty("x-hub-signature-256");
-    expect(JSON.parse(unsigned!.raw.toString("utf8"))).toEqual({
+    const unsigned = await arrival("/unsigned", price.message.id);
+    expect(unsigned.headers).not.toHaveProperty("x-hub-signature-256");
+    expect(JSON.parse(unsigned.raw.toString("utf8"))).toEqual({
       id: price.message.id,
       eventType: "pud:price_update",
       timestamp: price.message.timestamp.toISOString(),
       data,
     });
 
-    const signed = (await arrivals("/signed", 3)).find((r) =>
-      r.raw.toString("utf8").includes("pud:price_update"),
-    );
-    expect(signed!.raw.equals(unsigned!.raw)).toBe(true);
+    const signed = await arrival("/signed", price.message.id);
+    expect(signed.raw.equals(unsigned.raw)).toBe(true);
     expect(
       await verify(
         "supersecret",
-        signed!.raw.toString("utf8"),
-        signed!.headers["x-hub-signature-256"] as string,
+        signed.raw.toString("utf8"),
+        signed.headers["x-hub-signature-256"] as string,
       ),
     ).toBe(true);
   });

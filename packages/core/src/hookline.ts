@@ -41,6 +41,7 @@ import type { EndpointGuard, EnvelopeBuilder, RenderContext } from "./delivery/t
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { HooklineError } from "./errors.ts";
 import { uuidIds } from "./model/ids.ts";
+import { createPortal, type Portal, type PortalOptions } from "./portal/portal.ts";
 import { storeQueue } from "./queue/memory.ts";
 import type { Queue } from "./queue/types.ts";
 import { verifyEndpoint } from "./receiver/handshake.ts";
@@ -121,6 +122,11 @@ export interface HooklineOptions {
   hooks?: OperationalHooks;
   /** pino/console-shaped logger. Default: silent. */
   logger?: Logger;
+  /**
+   * The tenant portal, served by `fetch()` under `portal.path` (default `/portal`); see docs/portal.md.
+   * Its `auth` defaults to `api.auth`; `portal.createLink(tenant)` makes short-lived signed links.
+   */
+  portal?: Omit<PortalOptions, "subscriptions" | "deliveries" | "catalog" | "store">;
   /** Subscription service options (soft delete, secret grace period, client-supplied ids, endpoint verification). */
   subscriptions?: Omit<
     SubscriptionServiceOptions,
@@ -174,6 +180,8 @@ export interface Hookline {
   readonly store: Store;
   /** The queue that moves due deliveries to workers. */
   readonly queue: Queue;
+  /** The tenant portal when `options.portal` is set (`portal.createLink(tenant, { baseUrl })`), else `null`. */
+  readonly portal: Portal | null;
 }
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -268,6 +276,18 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
       })
     : null;
 
+  const portal = options.portal
+    ? createPortal({
+        ...(options.api?.auth ? { auth: options.api.auth } : {}),
+        logger,
+        ...options.portal,
+        subscriptions,
+        deliveries,
+        catalog,
+        store,
+      })
+    : null;
+
   const telemetry = createDeliveryTelemetry();
   let http: ReturnType<typeof createHttpClient> | null = null;
   let stopGauge: (() => void) | null = null;
@@ -322,7 +342,10 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
     subscriptions,
     deliveries,
 
+    portal,
+
     async fetch(request) {
+      if (portal?.handles(request.url)) return portal.fetch(request);
       if (router === null) {
         return Response.json(
           { type: "about:blank", title: "Not Found", status: 404, detail: "[hookline] no API configured" },

@@ -9,6 +9,7 @@ export * from "./delivery/index.ts";
 export * from "./errors.ts";
 export * from "./hookline.ts";
 export type * from "./model/types.ts";
+export * from "./portal/index.ts";
 export * from "./queue/index.ts";
 export * from "./receiver/index.ts";
 export * from "./router/index.ts";

@@ -107,7 +107,11 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
   let workerRedis: ResolvedRedis | null = null;
   let sweepTimer: ReturnType<typeof setInterval> | null = null;
   let sweeping: Promise<SweepResult> | null = null;
+  /** Set when `close()` begins: no new sweeps or starts; `schedule()` still works for draining handlers. */
+  let closing = false;
+  /** Set once the Redis side is being closed: nothing works any more. */
   let closed = false;
+  let shutdown: Promise<void> | null = null;
   /** Rejects running handlers' jobs when `close()` runs out of time (their attempts finish on their own). */
   let abandon: (err: Error) => void = () => {};
   const abandoned = new Promise<never>((_, reject) => {
@@ -115,8 +119,8 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
   });
   abandoned.catch(() => {});
 
-  function ensureOpen(what: string): void {
-    if (closed) throw bullmqError("closed", `${what}: the queue is closed`);
+  function ensureOpen(what: string, orClosing = true): void {
+    if (closed || (orClosing && closing)) throw bullmqError("closed", `${what}: the queue is closed`);
   }
 
   async function addJobs(jobs: readonly QueueJob[]): Promise<void> {
@@ -154,7 +158,7 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
   async function sweep(store: Store): Promise<SweepResult> {
     const result: SweepResult = { scanned: 0, scheduled: 0 };
     for await (const page of unfinishedJobs(store, { pageSize: options.sweepPageSize })) {
-      if (closed) break;
+      if (closing) break;
       result.scanned += page.length;
       result.scheduled += await ensureScheduled(page);
     }
@@ -164,7 +168,7 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
 
   /** One sweep across all workers per interval: the first worker to take the lock sweeps. */
   async function sweepIfDue(store: Store): Promise<void> {
-    if (closed || sweeping !== null) return;
+    if (closing || sweeping !== null) return;
     const lockMs = Math.max(1000, sweepIntervalMs || 60_000) - 250;
     try {
       const taken = await redis.client.set(`${prefix}:${queueName}:hookline-sweep`, "1", "PX", lockMs, "NX");
@@ -184,12 +188,40 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
     await Promise.race([handler(queueJob), abandoned]);
   }
 
+  /** Stops the worker within `timeoutMs`, then closes the Redis side (see `close()`). */
+  async function shutdownGracefully(timeoutMs: number): Promise<void> {
+    closing = true;
+    if (sweepTimer !== null) clearInterval(sweepTimer);
+    if (worker !== null) {
+      const stopping = worker.close();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        stopping.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        // Running attempts keep their store lease; their jobs go back to Redis to be run again later.
+        abandon(bullmqError("closed", `the worker closed before an attempt finished (${timeoutMs} ms)`));
+      }
+      await stopping.catch((err: unknown) => logger.warn({ err }, "[hookline] [bullmq] worker close failed"));
+    }
+    await sweeping?.catch(() => {});
+    closed = true;
+    await bullQueue.close().catch((err: unknown) => logger.warn({ err }, "[hookline] [bullmq] close failed"));
+    if (workerRedis !== null) await release(workerRedis);
+    await release(redis);
+  }
+
   const queue: BullmqQueue = {
     name: "bullmq",
     bullQueue,
 
     async schedule(jobs: readonly QueueJob[]): Promise<void> {
-      ensureOpen("schedule()");
+      // Handlers finishing during a graceful close still schedule their retries.
+      ensureOpen("schedule()", false);
       if (jobs.length === 0) return;
       try {
         await addJobs(jobs);
@@ -257,35 +289,9 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
       }
     },
 
-    async close(opts: { timeoutMs?: number } = {}): Promise<void> {
-      if (closed) return;
-      closed = true;
-      if (sweepTimer !== null) clearInterval(sweepTimer);
-      const timeoutMs = opts.timeoutMs ?? 10_000;
-      if (worker !== null) {
-        const stopping = worker.close();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = await Promise.race([
-          stopping.then(() => false),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(true), timeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
-          // Running attempts keep their store lease; their jobs go back to Redis to be run again later.
-          abandon(bullmqError("closed", `the worker closed before an attempt finished (${timeoutMs} ms)`));
-        }
-        await stopping.catch((err: unknown) =>
-          logger.warn({ err }, "[hookline] [bullmq] worker close failed"),
-        );
-      }
-      await sweeping?.catch(() => {});
-      await bullQueue
-        .close()
-        .catch((err: unknown) => logger.warn({ err }, "[hookline] [bullmq] close failed"));
-      if (workerRedis !== null) await release(workerRedis);
-      await release(redis);
+    close(opts: { timeoutMs?: number } = {}): Promise<void> {
+      shutdown ??= shutdownGracefully(opts.timeoutMs ?? 10_000);
+      return shutdown;
     },
   };
   return queue;

@@ -139,6 +139,31 @@ describe.skipIf(skip)("bullmqQueue", () => {
     expect(await other.depth()).toBe(1);
   });
 
+  it("a handler finishing during close() still schedules its retry", async () => {
+    const q = make();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let started = false;
+    await q.start(
+      async (j) => {
+        started = true;
+        await gate;
+        await q.schedule([{ ...j, runAt: new Date(Date.now() + 60_000) }]);
+      },
+      { concurrency: 1 },
+    );
+    await q.schedule([job("retrying")]);
+    await until(() => started, "the job to start");
+    const closing = q.close({ timeoutMs: 5000 });
+    expect(q.close()).toBe(closing);
+    release();
+    await closing;
+    const other = make({ queueName: `q${n}` });
+    expect(await other.bullQueue.getJobCounts("delayed")).toEqual({ delayed: 1 });
+  });
+
   it("close() returns when a handler outlives the deadline, and the job goes back to Redis", async () => {
     const q = make({ jobAttempts: 3 });
     let started = false;

@@ -50,16 +50,24 @@ const WORKER_CONCURRENCY = 8; // matches the fixture
 const TENANT = "acme";
 const fixture = fileURLToPath(new URL("./fixtures/scale-out-process.ts", import.meta.url));
 
-/** Receivers on loopback: each records (message id, host + path) → times received. */
-function receiver(ledger: Map<string, number>): Server {
+/**
+ * Receivers on loopback: each records (message id, host + path) → times received, and the most requests it
+ * ever had in flight per path.
+ */
+function receiver(ledger: Map<string, number>, peaks: Map<string, number>): Server {
+  const inFlight = new Map<string, number>();
   return createServer((req, res) => {
     const id = req.headers["webhook-id"];
+    const path = `${req.headers.host}${req.url}`;
+    inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
+    peaks.set(path, Math.max(peaks.get(path) ?? 0, inFlight.get(path)!));
+    res.on("close", () => inFlight.set(path, inFlight.get(path)! - 1));
     req.resume();
     req.on("end", () => {
-      const key = `${String(id)} ${req.headers.host}${req.url}`;
+      const key = `${String(id)} ${path}`;
       ledger.set(key, (ledger.get(key) ?? 0) + 1);
-      // A little latency so attempts are in flight when the worker dies.
-      setTimeout(() => res.writeHead(200).end("ok"), Math.floor(Math.random() * 4));
+      // A little latency so attempts are in flight when the worker dies, and overlap when not limited.
+      setTimeout(() => res.writeHead(200).end("ok"), 1 + Math.floor(Math.random() * 4));
     });
   });
 }
@@ -68,6 +76,8 @@ describe.skipIf(skip)("scale-out: 3 workers + 1 producer on PostgreSQL and Redis
   const prefix = uniquePrefix("proof");
   const tablePrefix = `hlq_${prefix.slice(-8)}_`;
   const ledger = new Map<string, number>();
+  const peaks = new Map<string, number>();
+  let limited = "";
   const servers: Server[] = [];
   const children: ChildProcess[] = [];
   const output: string[] = [];
@@ -117,7 +127,7 @@ describe.skipIf(skip)("scale-out: 3 workers + 1 producer on PostgreSQL and Redis
     await store.migrate();
     admin = createHookline({ store, delivery: { ssrf: { allow: ["127.0.0.1"] } } });
     for (let i = 0; i < 2; i++) {
-      const server = receiver(ledger);
+      const server = receiver(ledger, peaks);
       server.listen(0, "127.0.0.1");
       await once(server, "listening");
       servers.push(server);
@@ -129,9 +139,18 @@ describe.skipIf(skip)("scale-out: 3 workers + 1 producer on PostgreSQL and Redis
     for (const url of urls) {
       await admin.subscriptions.create(TENANT, { url, eventTypes: ["order.created"] });
     }
+    // One more subscription, limited to one request at a time, for every tenth event (`order.limited`).
+    const limitedUrl = `http://127.0.0.1:${(servers[0]!.address() as AddressInfo).port}/limited`;
+    await admin.subscriptions.create(TENANT, {
+      url: limitedUrl,
+      eventTypes: ["order.limited"],
+      concurrency: 1,
+    });
+    limited = new URL(limitedUrl).host + new URL(limitedUrl).pathname;
     const targets = urls.map((u) => new URL(u).host + new URL(u).pathname);
     pairs = [];
     for (let i = 0; i < EVENTS; i++) for (const t of targets) pairs.push(`msg-${i} ${t}`);
+    for (let i = 0; i < EVENTS; i += 10) pairs.push(`lim-${i} ${limited}`);
   });
 
   afterAll(async () => {
@@ -200,11 +219,16 @@ describe.skipIf(skip)("scale-out: 3 workers + 1 producer on PostgreSQL and Redis
     // Duplicates: only attempts in flight in the killed worker (its responses were never recorded).
     const duplicates = [...ledger.values()].reduce((sum, n) => sum + n - 1, 0);
     console.info(
-      `[scale-out proof] ${pairs.length} pairs, ${duplicates} duplicate(s), ${wiped} Redis keys wiped with ${remainingAtWipe} pairs still to deliver`,
+      `[scale-out proof] ${pairs.length} pairs, ${duplicates} duplicate(s), ${wiped} Redis keys wiped with ${remainingAtWipe} pairs still to deliver, peak in flight ${JSON.stringify(Object.fromEntries(peaks))}`,
     );
     expect(wiped).toBeGreaterThan(0);
     expect(remainingAtWipe).toBeGreaterThan(0);
     expect(duplicates).toBeLessThanOrEqual(WORKER_CONCURRENCY);
+
+    // The per-subscription concurrency limit held across the three workers (the Redis endpoint guard),
+    // while the unlimited subscriptions did see requests overlap.
+    expect(peaks.get(limited)).toBe(1);
+    expect(Math.max(...[...peaks].filter(([p]) => p !== limited).map(([, n]) => n))).toBeGreaterThan(1);
 
     for (const w of workers.slice(1)) w.kill("SIGTERM");
     const exits = await Promise.all(workers.slice(1).map((w) => once(w, "exit")));

@@ -51,24 +51,26 @@ describe("hookline-bullmq-worker (bin)", () => {
 
   it("runs the module's hookline instance as a worker and exits 0 after SIGTERM", async () => {
     const child = node([fileURLToPath(new URL("./fixtures/cli-host.ts", import.meta.url))]);
+    const exited = once(child, "exit");
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
     });
     await until(() => out.includes("started worker"), "the worker to start");
     child.kill("SIGTERM");
-    const [code] = await once(child, "exit");
+    const [code] = await exited;
     expect(out).toContain("closed 25000");
     expect(code).toBe(0);
   });
 
   it("exits 2 with a usage line without a module", async () => {
     const child = node([]);
+    const exited = once(child, "exit");
     let err = "";
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
     });
-    const [code] = await once(child, "exit");
+    const [code] = await exited;
     expect(code).toBe(2);
     expect(err).toContain("usage: hookline-bullmq-worker <module>");
   });

@@ -157,6 +157,15 @@ describe("portal page and assets", () => {
     expect(portal.handles("/webhooks")).toBe(false);
   });
 
+  it("answers 404 to a URL outside its path, and clears the cookie on logout", async () => {
+    const { portal } = setup();
+    expect((await portal.fetch(new Request(`${ORIGIN}/x`))).status).toBe(404);
+    const b = await login(portal, "acme");
+    const out = await b.call("POST", "logout");
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie")).toMatch(/^hookline_portal=; Path=\/portal; Max-Age=0; HttpOnly/);
+  });
+
   it("bundle is up to date with its sources (run `pnpm --filter @hookline/core build:portal`)", async () => {
     const packageDir = fileURLToPath(new URL("../../", import.meta.url));
     expect(

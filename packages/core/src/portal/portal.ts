@@ -123,7 +123,7 @@ export function createPortal(options: PortalOptions): Portal {
     const cookie = sessionCookie(newSessionToken(key, claims.tenant, expiresAt), {
       path,
       maxAgeMs: sessionTtlMs,
-      secure: options.secureCookie ?? url.protocol === "https:",
+      secure: secure(url),
     });
     return new Response(null, { status: 303, headers: { location: `${path}/`, "set-cookie": cookie } });
   }
@@ -138,14 +138,23 @@ export function createPortal(options: PortalOptions): Portal {
     }
     if (route === "logout") {
       if (request.method !== "POST") return problemResponse(405, "Use POST.");
-      const clear = sessionCookie("", { path, maxAgeMs: 0, secure: url.protocol === "https:" });
+      const clear = sessionCookie("", { path, maxAgeMs: 0, secure: secure(url) });
       return new Response(null, { status: 204, headers: { "set-cookie": clear } });
     }
     return handleApi(apiContext, request, route, session);
   }
 
+  function isOwn(pathname: string): boolean {
+    return pathname === path || pathname.startsWith(`${path}/`);
+  }
+
+  function secure(url: URL): boolean {
+    return options.secureCookie ?? url.protocol === "https:";
+  }
+
   async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    if (!isOwn(url.pathname)) return problemResponse(404, "Not found.");
     const rest = url.pathname.slice(path.length);
     if (rest.startsWith("/api/")) return api(request, url, rest.slice("/api/".length));
     if (request.method !== "GET" && request.method !== "HEAD") return problemResponse(405, "Use GET.");
@@ -162,8 +171,7 @@ export function createPortal(options: PortalOptions): Portal {
   return {
     path,
     handles(url) {
-      const p = pathOf(url);
-      return p === path || p.startsWith(`${path}/`);
+      return isOwn(pathOf(url));
     },
     async fetch(request) {
       let response: Response;

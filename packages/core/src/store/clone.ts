@@ -41,7 +41,7 @@ function cloneSecret(x: Secret): Secret {
 
 /** Deep copy of a message (its JSON payload included). */
 export function cloneMessage(m: Message): Message {
-  return { ...m, data: structuredClone(m.data), timestamp: date(m.timestamp), createdAt: date(m.createdAt) };
+  return { ...m, data: cloneJson(m.data), timestamp: date(m.timestamp), createdAt: date(m.createdAt) };
 }
 
 /** Copy of a delivery with fresh `Date`s. */
@@ -78,6 +78,49 @@ export function definedEntries<T extends object>(patch: T): Partial<T> {
 
 function copyValue<V>(v: V): V {
   if (v instanceof Date) return new Date(v.getTime()) as V;
-  if (v !== null && typeof v === "object") return structuredClone(v);
-  return v;
+  return cloneJson(v);
+}
+
+/** Nesting past which {@link cloneJson} hands the whole value to `structuredClone` (it may be cyclic). */
+const MAX_PLAIN_DEPTH = 256;
+
+/** Thrown inside {@link copyPlain} when the value nests too deep to be walked here. */
+const TOO_DEEP = Symbol("too deep");
+
+/**
+ * Deep copy with `structuredClone` semantics, fast for JSON trees: plain objects and arrays are copied by a
+ * walk (several times faster than `structuredClone` on small payloads); anything else (a `Date`, a `Map`,
+ * a class instance, a cyclic or very deep value) goes through `structuredClone`.
+ */
+export function cloneJson<V>(v: V): V {
+  if (v === null || typeof v !== "object") return v;
+  try {
+    return copyPlain(v, 0);
+  } catch (err) {
+    if (err === TOO_DEEP) return structuredClone(v);
+    throw err;
+  }
+}
+
+function copyPlain<V>(v: V, depth: number): V {
+  if (v === null || typeof v !== "object") return v;
+  if (depth > MAX_PLAIN_DEPTH) throw TOO_DEEP;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) {
+    const list = v as unknown as unknown[];
+    const out: unknown[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) if (i in list) out[i] = copyPlain(list[i], depth + 1);
+    return out as V;
+  }
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const source = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const value = copyPlain(source[key], depth + 1);
+    // An own "__proto__" key (JSON.parse makes them) must stay a plain property, not set the prototype.
+    if (key === "__proto__")
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out as V;
 }

@@ -8,7 +8,7 @@
  * (what Svix and Convoy do: a receiver answering 200 with a large page has accepted the event). The
  * `response_too_large` kind is therefore never produced here.
  */
-import { Agent, request as undiciRequest } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { HttpClient, HttpResult, OutgoingRequest } from "../types.ts";
 import { classifyError } from "./classify-error.ts";
 import { createSsrfGuard, type SsrfGuard } from "./ssrf.ts";
@@ -88,49 +88,41 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       });
     }
 
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const headers = withUserAgent(req.headers, userAgent);
-    let status: number | null = null;
-    let responseHeaders: Record<string, string> = {};
+    let sent: Sent;
     try {
-      const res = await undiciRequest(url, {
-        dispatcher: agent,
-        method: req.method,
-        headers,
-        body: req.body,
-        signal,
-      });
-      status = res.statusCode;
-      responseHeaders = flattenHeaders(res.headers);
-      const body = await readCapped(res.body, maxResponseBytes);
-      if (status >= 200 && status < 300) return result({ status, headers: responseHeaders, body });
-      if (status >= 300 && status < 400) {
-        const location = responseHeaders["location"];
-        return result({
-          status,
-          headers: responseHeaders,
-          body,
-          errorKind: "redirect",
-          error: `HTTP ${status} redirect${location ? ` to ${location}` : ""} (redirects are not followed)`,
-        });
+      sent = await dispatch(agent, url, req, headers, timeoutMs, maxResponseBytes, opts.signal);
+    } catch (err) {
+      const { kind, message } = classifyError(err);
+      return result({ errorKind: kind, error: message });
+    }
+    if (sent.failure !== null) {
+      if (sent.failure === "timeout") {
+        return result({ errorKind: "timeout", error: `request timed out after ${timeoutMs} ms` });
       }
+      if (sent.failure === "aborted") return result({ errorKind: "other", error: "request aborted" });
+      const { kind, message } = classifyError(sent.failure);
+      return result({ errorKind: kind, error: message });
+    }
+    const { status, headers: responseHeaders, body } = sent;
+    if (status >= 200 && status < 300) return result({ status, headers: responseHeaders, body });
+    if (status >= 300 && status < 400) {
+      const location = responseHeaders["location"];
       return result({
         status,
         headers: responseHeaders,
         body,
-        errorKind: "http_status",
-        error: `HTTP ${status}`,
+        errorKind: "redirect",
+        error: `HTTP ${status} redirect${location ? ` to ${location}` : ""} (redirects are not followed)`,
       });
-    } catch (err) {
-      const base = { status, headers: responseHeaders };
-      if (timeout.aborted) {
-        return result({ ...base, errorKind: "timeout", error: `request timed out after ${timeoutMs} ms` });
-      }
-      if (opts.signal?.aborted) return result({ ...base, errorKind: "other", error: "request aborted" });
-      const { kind, message } = classifyError(err);
-      return result({ ...base, errorKind: kind, error: message });
     }
+    return result({
+      status,
+      headers: responseHeaders,
+      body,
+      errorKind: "http_status",
+      error: `HTTP ${status}`,
+    });
   }
 
   return {
@@ -158,32 +150,119 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
+/** What one dispatched request came to: a response (its status decides), or why there is none. */
+type Sent =
+  | { failure: null; status: number; headers: Record<string, string>; body: string }
+  | { failure: "timeout" | "aborted" | Error; status: null };
+
+const decoder = new TextDecoder();
+
 /**
- * Reads at most `cap` bytes of the body as UTF-8. Past the cap it stops and destroys the stream (the
- * connection is dropped rather than drained); a fully read body leaves its connection in the pool. A read
- * error after the status arrived keeps what was read: the status already decided the outcome.
+ * Sends one request through the agent's `dispatch` (no response stream: the body is collected straight
+ * from the parser) and settles once the outcome is known:
+ *
+ * - the total timeout (`timeoutMs`) and the caller's `signal` abort the request; before a response arrives
+ *   that is the outcome (`timeout` / `aborted`), after it the status decides with what was read;
+ * - at most `cap` response bytes are kept as UTF-8; past the cap reading stops and the connection is dropped
+ *   rather than drained, while a fully read body leaves its connection in the pool;
+ * - an error after the status arrived keeps what was read: the status already decided the outcome.
  */
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, cap: number) {
-  const chunks: Uint8Array[] = [];
-  let kept = 0;
-  let complete = false;
-  try {
-    let truncated = false;
-    for await (const chunk of body) {
-      if (kept + chunk.byteLength > cap) {
-        chunks.push(chunk.subarray(0, cap - kept));
-        kept = cap;
-        truncated = true;
-        break;
-      }
-      chunks.push(chunk);
-      kept += chunk.byteLength;
+function dispatch(
+  agent: Agent,
+  url: URL,
+  req: OutgoingRequest,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  cap: number,
+  signal: AbortSignal | undefined,
+): Promise<Sent> {
+  return new Promise<Sent>((resolve, reject) => {
+    let settled = false;
+    let status: number | null = null;
+    let responseHeaders: Record<string, string> = {};
+    const chunks: Uint8Array[] = [];
+    let kept = 0;
+    /** Why the request was stopped (timeout / abort), kept until undici hands over its controller. */
+    let stopped: "timeout" | "aborted" | null = null;
+    let controller: Dispatcher.DispatchController | null = null;
+
+    const finish = (sent: Sent) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(sent);
+    };
+    const respond = () =>
+      finish({
+        failure: null,
+        status: status as number,
+        headers: responseHeaders,
+        body: kept === 0 ? "" : decoder.decode(Buffer.concat(chunks, kept)),
+      });
+    const stop = (why: "timeout" | "aborted") => {
+      if (settled || stopped !== null) return;
+      stopped = why;
+      const reason = new Error(why === "timeout" ? "request timed out" : "request aborted");
+      if (status !== null) {
+        // The status is in: it decides, with the part of the body read so far.
+        controller?.abort(reason);
+        respond();
+      } else controller?.abort(reason);
+    };
+    const onAbort = () => stop("aborted");
+    const timer = setTimeout(() => stop("timeout"), timeoutMs);
+    timer.unref();
+    if (signal?.aborted) stopped = "aborted";
+    else signal?.addEventListener("abort", onAbort, { once: true });
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (stopped !== null) c.abort(new Error(`request ${stopped}`));
+      },
+      onResponseStart(_c, statusCode, rawHeaders) {
+        if (statusCode < 200) return; // 1xx: informational, the final response follows
+        status = statusCode;
+        responseHeaders = flattenHeaders(rawHeaders);
+      },
+      onResponseData(c, chunk) {
+        if (settled) return;
+        if (kept + chunk.byteLength > cap) {
+          chunks.push(chunk.subarray(0, cap - kept));
+          kept = cap;
+          respond();
+          c.abort(new Error("response excerpt cap reached"));
+          return;
+        }
+        chunks.push(chunk);
+        kept += chunk.byteLength;
+      },
+      onResponseEnd() {
+        respond();
+      },
+      onResponseError(_c, err) {
+        if (settled) return;
+        if (status !== null) respond();
+        else finish({ failure: stopped ?? err, status: null });
+      },
+    };
+    try {
+      agent.dispatch(
+        {
+          origin: url.origin,
+          path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+          method: req.method,
+          headers,
+          body: req.body,
+        },
+        handler,
+      );
+    } catch (err) {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      reject(err);
     }
-    complete = !truncated;
-  } catch {
-    // Keep the partial excerpt.
-  } finally {
-    if (!complete) body.destroy();
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks, kept));
+  });
 }
