@@ -55,6 +55,8 @@ export interface DemoOptions {
   databasePath: string;
   seconds: number;
   ratePerSecond: number;
+  /** How long to wait for retries to play out after the stream stops. Default 15 s. */
+  drainTimeoutMs?: number;
   onProgress?: (snapshot: Snapshot) => void;
   log?: (line: string) => void;
 }
@@ -174,7 +176,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }
     // Let retries play out (the schedule above ends ~2 s after the last attempt). The "down" endpoint is left
     // out: after 10 straight failures its circuit breaker holds the rest back, in the store, until it recovers.
-    const drainUntil = Date.now() + 15_000;
+    const drainUntil = Date.now() + (options.drainTimeoutMs ?? 15_000);
     while (Date.now() < drainUntil) {
       const s = await snapshot();
       const settled = s.endpoints.filter((e) => e.name !== "down");

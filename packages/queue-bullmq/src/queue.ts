@@ -3,7 +3,15 @@
  * worker processes, on any number of machines, run them. Each job is one due delivery; the worker that runs it
  * claims the delivery in the store first, so duplicate jobs never produce two concurrent attempts.
  */
-import type { Logger, Queue, QueueHandler, QueueJob, QueueStartOptions, Store } from "@hookline/core";
+import {
+  HooklineError,
+  type Logger,
+  type Queue,
+  type QueueHandler,
+  type QueueJob,
+  type QueueStartOptions,
+  type Store,
+} from "@hookline/core";
 import { Queue as BullQueue, type Job, Worker } from "bullmq";
 import {
   blockingClient,
@@ -273,7 +281,10 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
       try {
         return await sweeping;
       } catch (err) {
-        throw bullmqError("queue_unavailable", `the sweep failed: ${reason(err)}`, err);
+        // A store error keeps its own code (`store_unavailable`); a Redis one becomes `queue_unavailable`.
+        throw HooklineError.is(err)
+          ? err
+          : bullmqError("queue_unavailable", `the sweep failed: ${reason(err)}`, err);
       } finally {
         sweeping = null;
       }

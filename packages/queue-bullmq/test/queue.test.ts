@@ -316,6 +316,17 @@ describe.skipIf(skip)("bullmqQueue sweep", () => {
     }
   });
 
+  it("passes a store failure through with its own code", async () => {
+    const store = memoryStore();
+    await store.close();
+    const q = bullmqQueue({ connection: redis, prefix: sweepPrefix, store });
+    try {
+      await expect(q.sweepFromStore()).rejects.toMatchObject({ code: "closed" });
+    } finally {
+      await q.close();
+    }
+  });
+
   it("needs a store to sweep", async () => {
     const q = bullmqQueue({ connection: redis, prefix: sweepPrefix });
     try {

@@ -47,6 +47,8 @@ export function storeQueue(options: StoreQueueOptions): Queue {
   let running = false;
   let pumping = false;
   let pumpAgain = false;
+  /** A claim round is queued for the end of this event-loop turn. */
+  let wakeQueued = false;
   /** The running claim loop, awaited by `close()` so leases claimed during shutdown are handed back. */
   let pumpDone: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -68,7 +70,23 @@ export function storeQueue(options: StoreQueueOptions): Queue {
     }, delay);
   }
 
+  /**
+   * Asks for a claim round. Wake-ups are coalesced to the end of the current event-loop turn, so the
+   * deliveries committed by many concurrent emits (and the slots freed by many finished attempts) are claimed
+   * in one batch instead of one store round-trip each.
+   */
   function wake(): void {
+    if (!running || wakeQueued) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    wakeQueued = true;
+    setImmediate(pumpNow);
+  }
+
+  function pumpNow(): void {
+    wakeQueued = false;
     if (!running) return;
     if (pumping) {
       pumpAgain = true;
