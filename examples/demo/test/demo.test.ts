@@ -13,6 +13,7 @@ describe("the demo", () => {
       databasePath: join(dir, "demo.sqlite"),
       seconds: 1.5,
       ratePerSecond: 20,
+      drainTimeoutMs: 60_000,
     });
     const by = Object.fromEntries(summary.endpoints.map((e) => [e.name, e]));
 
