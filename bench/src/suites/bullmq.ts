@@ -151,6 +151,16 @@ async function receiver(): Promise<{ server: Server; url: string; count: () => n
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => received };
 }
 
+/** Removes every key of a run's queue (a fresh handle that writes no queue metadata of its own). */
+async function obliterate(prefix: string): Promise<void> {
+  const queue = new Queue(QUEUE_NAME, { connection: REDIS, prefix, skipMetasUpdate: true });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+  }
+}
+
 interface Backlog {
   prefix: string;
   tablePrefix: string;
@@ -179,8 +189,8 @@ async function plainBacklog(url: string, n: number): Promise<Backlog> {
     prefix,
     tablePrefix: "",
     async cleanup() {
-      await queue.obliterate({ force: true });
       await queue.close();
+      await obliterate(prefix);
     },
   };
 }
@@ -189,39 +199,38 @@ async function hooklineBacklog(url: string, n: number): Promise<Backlog> {
   const prefix = `hlbench-hookline-${randomUUID().slice(0, 8)}`;
   const tablePrefix = `hlbench_${randomUUID().slice(0, 8)}_`;
   const store = postgresStore({ url: PG_URL, tablePrefix, poolSize: 8 });
-  await store.migrate();
   const queue = bullmqQueue({ connection: REDIS, prefix, queueName: QUEUE_NAME });
   const webhooks = createHookline({ store, queue, delivery: { ssrf: { allow: ["127.0.0.1"] } } });
-  for (let s = 0; s < SUBSCRIPTIONS; s++) {
-    await webhooks.subscriptions.create("bench", { url: `${url}/s${s}`, eventTypes: ["order.created"] });
-  }
-  const events = Math.ceil(n / SUBSCRIPTIONS);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < events) {
-        const i = next++;
-        await webhooks.emit({ type: "order.created", tenant: "bench", data: { id: i } });
-      }
-    }),
-  );
-  return {
-    prefix,
-    tablePrefix,
-    async cleanup() {
-      await queue.bullQueue.obliterate({ force: true });
-      await webhooks.close();
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(
-        `drop table if exists ${sqlStoreTables(tablePrefix)
-          .map((t) => `"${t}"`)
-          .join(", ")} cascade`,
-      );
-      await client.end();
-      await store.close();
-    },
+  const cleanup = async () => {
+    await webhooks.close();
+    await obliterate(prefix);
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    const tables = sqlStoreTables(tablePrefix).map((t) => `"${t}"`);
+    await client.query(`drop table if exists ${tables.join(", ")} cascade`);
+    await client.end();
+    await store.close();
   };
+  try {
+    await store.migrate();
+    for (let s = 0; s < SUBSCRIPTIONS; s++) {
+      await webhooks.subscriptions.create("bench", { url: `${url}/s${s}`, eventTypes: ["order.created"] });
+    }
+    const events = Math.ceil(n / SUBSCRIPTIONS);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < events) {
+          const i = next++;
+          await webhooks.emit({ type: "order.created", tenant: "bench", data: { id: i } });
+        }
+      }),
+    );
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { prefix, tablePrefix, cleanup };
 }
 
 /** Starts `workers` processes on the backlog, says go, and times the drain of `n` requests. */

@@ -7,6 +7,7 @@ import type {
   Attempt,
   ClaimOptions,
   Delivery,
+  DeliveryHourStats,
   DeliveryPatch,
   DeliveryStatus,
   InsertMessageResult,
@@ -668,6 +669,34 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
             .orderBy("seq", "asc")
             .execute();
           return rows.map(toAttempt);
+        });
+      },
+
+      // ── statistics ────────────────────────────────────────────────────────────────────────────
+
+      /** One aggregate query: final deliveries per UTC hour of `completed_at` (the portal's chart). */
+      deliveryStatsByHour(tenant, opts): Promise<DeliveryHourStats[]> {
+        return run("deliveryStatsByHour", async (db) => {
+          // A literal (not a parameter) so the SELECT and GROUP BY expressions are the same on PostgreSQL.
+          const hour = sql<number | string>`completed_at - (completed_at % 3600000)`;
+          const rows = await db
+            .selectFrom("deliveries")
+            .select([hour.as("hour"), "status", (eb) => eb.fn.countAll<number | string>().as("n")])
+            .where("tenant", "=", tenant)
+            .where("created_at", ">=", ms(opts.since))
+            .where("status", "in", ["succeeded", "failed"])
+            .where("completed_at", "is not", null)
+            .groupBy([hour, "status"])
+            .execute();
+          const byHour = new Map<number, DeliveryHourStats>();
+          for (const row of rows) {
+            const at = Number(row.hour);
+            const entry = byHour.get(at) ?? { hour: new Date(at), succeeded: 0, failed: 0 };
+            if (row.status === "succeeded") entry.succeeded += Number(row.n);
+            else entry.failed += Number(row.n);
+            byHour.set(at, entry);
+          }
+          return [...byHour.values()].sort((a, b) => a.hour.getTime() - b.hour.getTime());
         });
       },
 

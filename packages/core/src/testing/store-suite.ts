@@ -749,6 +749,31 @@ export function runStoreSuite(
       });
     });
 
+    describe("statistics (optional deliveryStatsByHour)", () => {
+      it("counts final deliveries per UTC hour of completion, per tenant, since a time", async (ctx) => {
+        if (!store.deliveryStatsByHour) return ctx.skip();
+        const hour = 3_600_000;
+        const base = Math.floor(at(10 * hour).getTime() / hour) * hour;
+        const d = (over: Partial<Delivery>, t = tenant) =>
+          fixtureDelivery(t, { createdAt: new Date(base), ...over });
+        await store.insertDeliveries([
+          d({ status: "succeeded", completedAt: new Date(base + 5) }),
+          d({ status: "succeeded", completedAt: new Date(base + hour - 1) }),
+          d({ status: "failed", completedAt: new Date(base + 10) }),
+          d({ status: "succeeded", completedAt: new Date(base + hour + 7) }),
+          d({ status: "pending", completedAt: null }),
+          d({ status: "succeeded", completedAt: new Date(base + 5), createdAt: new Date(base - 2 * hour) }),
+          d({ status: "failed", completedAt: new Date(base + 5) }, other),
+        ]);
+        const stats = await store.deliveryStatsByHour(tenant, { since: new Date(base - hour) });
+        expect(stats.filter((s) => s.succeeded + s.failed > 0)).toEqual([
+          { hour: new Date(base), succeeded: 2, failed: 1 },
+          { hour: new Date(base + hour), succeeded: 1, failed: 0 },
+        ]);
+        expect(await store.deliveryStatsByHour(`nobody-${randomUUID()}`, { since: new Date(0) })).toEqual([]);
+      });
+    });
+
     describe("prune", () => {
       it("removes old attempts and old fully-final messages in bounded batches", async () => {
         const finalMsg = fixtureMessage(tenant, { createdAt: at(0) });
