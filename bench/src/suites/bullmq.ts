@@ -175,24 +175,26 @@ async function plainBacklog(url: string, n: number): Promise<Backlog> {
     timestamp: new Date().toISOString(),
     data: { id: 1 },
   });
-  for (let i = 0; i < n; i += 500) {
-    const size = Math.min(500, n - i);
-    await queue.addBulk(
-      Array.from({ length: size }, (_, k) => ({
-        name: "post",
-        data: { url: `${url}/s${(i + k) % SUBSCRIPTIONS}`, body },
-        opts: { removeOnComplete: true, removeOnFail: 1000 },
-      })),
-    );
-  }
-  return {
-    prefix,
-    tablePrefix: "",
-    async cleanup() {
-      await queue.close();
-      await obliterate(prefix);
-    },
+  const cleanup = async () => {
+    await queue.close();
+    await obliterate(prefix);
   };
+  try {
+    for (let i = 0; i < n; i += 500) {
+      const size = Math.min(500, n - i);
+      await queue.addBulk(
+        Array.from({ length: size }, (_, k) => ({
+          name: "post",
+          data: { url: `${url}/s${(i + k) % SUBSCRIPTIONS}`, body },
+          opts: { removeOnComplete: true, removeOnFail: 1000 },
+        })),
+      );
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { prefix, tablePrefix: "", cleanup };
 }
 
 async function hooklineBacklog(url: string, n: number): Promise<Backlog> {

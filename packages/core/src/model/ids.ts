@@ -31,8 +31,12 @@ const V7_RANDOM_BYTES = 10;
  */
 const v7Pool = Buffer.allocUnsafe(V7_RANDOM_BYTES * 819);
 let v7Offset = v7Pool.length;
-/** Two lower-case hex digits of each byte value. */
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+/** ASCII codes of the lower-case hex digits. */
+const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
+/** Where the 32 hex digits of a UUID go in its 36-character text (the rest are dashes). */
+const HEX_SLOTS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+/** The text of the id being made: filled in place, then read out as one flat string. */
+const v7Text = Buffer.from("00000000-0000-7000-8000-000000000000", "latin1");
 
 /** A UUID v7 (RFC 9562): 48-bit millisecond timestamp, version 7, variant 10, 74 random bits. */
 export function uuidV7(ms: number = Date.now()): string {
@@ -42,33 +46,29 @@ export function uuidV7(ms: number = Date.now()): string {
   }
   const r = v7Offset;
   v7Offset += V7_RANDOM_BYTES;
-  const p = v7Pool;
   // The low 48 bits of the whole milliseconds, as two 24-bit halves (bit operations stay exact on them).
   const t = Math.max(0, Math.floor(ms));
   const hi = Math.floor(t / 0x1000000) % 0x1000000;
   const lo = t % 0x1000000;
-  return (
-    HEX[(hi >>> 16) & 0xff]! +
-    HEX[(hi >>> 8) & 0xff]! +
-    HEX[hi & 0xff]! +
-    HEX[(lo >>> 16) & 0xff]! +
-    "-" +
-    HEX[(lo >>> 8) & 0xff]! +
-    HEX[lo & 0xff]! +
-    "-" +
-    HEX[(p[r]! & 0x0f) | 0x70]! +
-    HEX[p[r + 1]!]! +
-    "-" +
-    HEX[(p[r + 2]! & 0x3f) | 0x80]! +
-    HEX[p[r + 3]!]! +
-    "-" +
-    HEX[p[r + 4]!]! +
-    HEX[p[r + 5]!]! +
-    HEX[p[r + 6]!]! +
-    HEX[p[r + 7]!]! +
-    HEX[p[r + 8]!]! +
-    HEX[p[r + 9]!]!
-  );
+  writeByte(0, (hi >>> 16) & 0xff);
+  writeByte(1, (hi >>> 8) & 0xff);
+  writeByte(2, hi & 0xff);
+  writeByte(3, (lo >>> 16) & 0xff);
+  writeByte(4, (lo >>> 8) & 0xff);
+  writeByte(5, lo & 0xff);
+  writeByte(6, (v7Pool[r]! & 0x0f) | 0x70);
+  writeByte(7, v7Pool[r + 1]!);
+  writeByte(8, (v7Pool[r + 2]! & 0x3f) | 0x80);
+  for (let i = 3; i < V7_RANDOM_BYTES; i++) writeByte(6 + i, v7Pool[r + i]!);
+  // A flat string (not a rope of concatenations): cheap to hash as a map key and compact to keep.
+  return v7Text.latin1Slice(0, 36);
+}
+
+/** Writes byte `index` of the UUID (0–15) as two hex digits into {@link v7Text}. */
+function writeByte(index: number, value: number): void {
+  const at = HEX_SLOTS[index]!;
+  v7Text[at] = HEX_DIGITS[value >>> 4]!;
+  v7Text[at + 1] = HEX_DIGITS[value & 0x0f]!;
 }
 
 /**

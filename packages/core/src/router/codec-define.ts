@@ -74,8 +74,13 @@ export interface CodecDefinition {
   constants?: Record<string, JsonValue>;
   /** Default `iso` (ISO 8601 with milliseconds). */
   time?: TimeFormat;
-  /** `integer` ids are numbers on the wire; `pattern` rejects malformed ids with 400 before any lookup. */
-  ids?: { type?: "string" | "integer"; pattern?: RegExp };
+  /**
+   * `integer` ids are numbers on the wire; `pattern` rejects malformed ids with 400 before any lookup.
+   * `clientSupplied` makes the `id` field writable on create (not on replace or update): a client id must
+   * match `pattern` (422 naming the field otherwise) and be new (409). The subscription service must allow
+   * it too (`createHookline({ subscriptions: { allowClientIds: true } })`). Default `false`.
+   */
+  ids?: { type?: "string" | "integer"; pattern?: RegExp; clientSupplied?: boolean };
   envelope?: EnvelopeOptions;
   /** Defaults: create 201, delete 204. */
   status?: { create?: 200 | 201; delete?: 200 | 204 };
@@ -139,6 +144,7 @@ export function defineCodec(def: CodecDefinition): Codec {
   const idPattern = def.ids?.pattern ?? (integerIds ? /^[1-9]\d{0,15}$/ : DEFAULT_ID_PATTERN);
   const constants = def.constants ?? {};
   const unknownPolicy = def.unknownFields ?? "reject";
+  const clientIds = def.ids?.clientSupplied === true;
 
   const entries: [CanonicalField, true | string | FieldOptions][] = def.fields
     ? (Object.entries(def.fields) as [CanonicalField, true | string | FieldOptions][])
@@ -150,6 +156,9 @@ export function defineCodec(def: CodecDefinition): Codec {
   const byCanonical = new Map(fields.map((f) => [f.canonical as string, f]));
   if (byWire.size !== fields.length)
     throw new Error(`[hookline] codec "${def.name}": two fields share a wire name`);
+  const idField = byCanonical.get("id");
+  if (clientIds && !idField)
+    throw new Error(`[hookline] codec "${def.name}": ids.clientSupplied needs an id field`);
 
   const missingForCreate = (["url", "eventTypes"] as const).filter((f) => !byCanonical.has(f));
   const errorContentType = def.error
@@ -162,6 +171,8 @@ export function defineCodec(def: CodecDefinition): Codec {
     status: naming("status"),
     limit: "limit",
     cursor: "cursor",
+    since: naming("since"),
+    subscriptionId: naming("subscriptionId"),
     ...def.query,
   };
 
@@ -212,7 +223,17 @@ export function defineCodec(def: CodecDefinition): Codec {
     return { ok: true, value };
   }
 
-  function decode(body: unknown, mode: "full" | "patch"): Partial<SubscriptionInput> {
+  /** A client-supplied id: a string (or, with integer ids, a positive integer) matching the id pattern. */
+  function checkClientId(value: unknown): Checked {
+    const id = integerIds && typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof id !== "string")
+      return { ok: false, message: `must be a${integerIds ? "n integer" : " string"}`, code: "invalid_type" };
+    return idPattern.test(id)
+      ? { ok: true, value: id }
+      : { ok: false, message: "is not a valid id", code: "invalid" };
+  }
+
+  function decode(body: unknown, mode: "create" | "replace" | "patch"): Partial<SubscriptionInput> {
     if (!isRecord(body)) {
       throw new HooklineError("bad_request", "request body must be a JSON object", { status: 400 });
     }
@@ -236,6 +257,12 @@ export function defineCodec(def: CodecDefinition): Codec {
           rejected.push({ field: wire, message: "unknown field", code: "unknown_field" });
         continue;
       }
+      if (f === idField && clientIds && mode === "create") {
+        const checked = checkClientId(value);
+        if (checked.ok) input["id"] = checked.value;
+        else issues.push({ field: wire, message: `${wire} ${checked.message}`, code: checked.code });
+        continue;
+      }
       if (!f.writable || !f.spec.input) {
         if (unknownPolicy === "reject")
           rejected.push({ field: wire, message: "is read-only", code: "read_only" });
@@ -256,7 +283,7 @@ export function defineCodec(def: CodecDefinition): Codec {
         { status: 400, issues: rejected },
       );
     }
-    if (mode === "full") {
+    if (mode !== "patch") {
       if (missingForCreate.length > 0) {
         throw new Error(
           `[hookline] codec "${def.name}" has no ${missingForCreate.join(" or ")} field; it cannot create`,
@@ -332,6 +359,14 @@ export function defineCodec(def: CodecDefinition): Codec {
     integerIds,
     env,
     def.error?.schema ?? PROBLEM_SCHEMA,
+    clientIds && idField
+      ? {
+          wire: idField.wire,
+          schema: integerIds
+            ? { type: "integer", minimum: 1 }
+            : { type: "string", pattern: idPattern.source },
+        }
+      : null,
   );
 
   return {
@@ -341,11 +376,12 @@ export function defineCodec(def: CodecDefinition): Codec {
     deleteResponse: def.deleteResponse ?? "empty",
     unknownFields: unknownPolicy,
     integerIds,
+    clientIds,
     query,
     errorContentType,
     schemas,
     isValidId: (id) => idPattern.test(id),
-    decodeInput: (body) => decode(body, "full") as SubscriptionInput,
+    decodeInput: (body, purpose = "replace") => decode(body, purpose) as SubscriptionInput,
     decodePatch: (body) => decode(body, "patch"),
     encodeSubscription,
     encodeRecord,
@@ -396,6 +432,7 @@ function buildSchemas(
   integerIds: boolean,
   env: EnvelopeOptions | undefined,
   errorSchema: Record<string, unknown>,
+  clientId: { wire: string; schema: Record<string, unknown> } | null,
 ): Codec["schemas"] {
   const wireSchema = (f: ResolvedField, input: boolean): Record<string, unknown> => {
     if (f.spec.time) return { ...timeSchema(timeFormat), readOnly: true };
@@ -432,9 +469,13 @@ function buildSchemas(
     .filter((f) => (f.canonical === "url" || f.canonical === "eventTypes") && f.default === undefined)
     .map((f) => f.wire);
   const subscription = { type: "object", properties };
+  const replace = { type: "object", properties: inputProps, required, additionalProperties: false };
   return {
     subscription,
-    create: { type: "object", properties: inputProps, required, additionalProperties: false },
+    create: clientId
+      ? { ...replace, properties: { [clientId.wire]: clientId.schema, ...inputProps } }
+      : replace,
+    replace,
     patch: { type: "object", properties: inputProps, additionalProperties: false },
     error: errorSchema,
     one: (item) =>

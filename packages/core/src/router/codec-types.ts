@@ -24,7 +24,10 @@ export interface WireBody {
 /** JSON Schemas of a codec's shapes, for the OpenAPI document. */
 export interface CodecSchemas {
   subscription: Record<string, unknown>;
+  /** Create body: with a writable `id` when the codec takes client-supplied ids. */
   create: Record<string, unknown>;
+  /** Replace (PUT) body: the create body without `id`. */
+  replace: Record<string, unknown>;
   patch: Record<string, unknown>;
   error: Record<string, unknown>;
   /** Wraps a schema in the codec's single-object envelope. */
@@ -39,6 +42,10 @@ export interface CodecQueryNames {
   status: string;
   limit: string;
   cursor: string;
+  /** Lower time bound of delivery lists and of recover (`?since=`). */
+  since: string;
+  /** Subscription filter of the tenant-wide delivery list. */
+  subscriptionId: string;
 }
 
 /** Maps the canonical model to and from one wire format. */
@@ -54,14 +61,19 @@ export interface Codec {
   readonly unknownFields: "reject" | "ignore";
   /** Ids are integers on the wire (and id sets may hold ranges `1-3`). */
   readonly integerIds: boolean;
+  /** A create body may carry the subscription's `id` (the service must allow client ids too). */
+  readonly clientIds: boolean;
   readonly query: CodecQueryNames;
   /** Content type of error bodies (`application/problem+json` by default). */
   readonly errorContentType: string;
   readonly schemas: CodecSchemas;
   /** Whether a path value is a well-formed id (malformed → 400 before any lookup). */
   isValidId(id: string): boolean;
-  /** Decodes a create or replace body. Throws a 400 (unknown/read-only field) or 422 (bad value) naming wire fields. */
-  decodeInput(body: unknown): SubscriptionInput;
+  /**
+   * Decodes a create or replace body. Throws a 400 (unknown/read-only field) or 422 (bad value) naming wire
+   * fields. `id` is writable only for `create` with {@link Codec.clientIds}. Default `replace`.
+   */
+  decodeInput(body: unknown, purpose?: "create" | "replace"): SubscriptionInput;
   /** Decodes a PATCH body: only the given fields. */
   decodePatch(body: unknown): Partial<SubscriptionInput>;
   /** The wire object of one subscription (no envelope). */

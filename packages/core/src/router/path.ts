@@ -85,3 +85,21 @@ export function openApiPath(template: string, withTail: boolean): string {
   });
   return `/${parts.join("/")}`;
 }
+
+/**
+ * The template with every parameter filled in (percent-encoded), or `null` when one has no value.
+ * `/brands/:id/hooks/:wid` + `{ id: "b1", wid: "7" }` → `/brands/b1/hooks/7`.
+ */
+export function fillPath(template: string, params: Readonly<Record<string, string>>): string | null {
+  const parts: string[] = [];
+  for (const s of splitPath(template)) {
+    if (!s.startsWith(":")) {
+      parts.push(s);
+      continue;
+    }
+    const value = params[s.replace(/^:/, "").replace(/\?$/, "")];
+    if (value === undefined || value === "") return null;
+    parts.push(encodeURIComponent(value));
+  }
+  return `/${parts.join("/")}`;
+}

@@ -1,6 +1,7 @@
 /**
  * `createRouter()`: the subscription API as a fetch handler, `(Request) => Promise<Response>`.
  * match route (404 / 405 with `Allow`) → auth (401) → handler → codec. No framework import anywhere.
+ * `HEAD` is served wherever `GET` is: the same status and headers (plus `content-length`), no body.
  */
 import { HooklineError } from "../errors.ts";
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
@@ -13,6 +14,20 @@ import type { RouterOptions } from "./options.ts";
 import { compilePath, joinPath, splitPath } from "./path.ts";
 import { type ProblemDetails, problemDetails, problemFromError } from "./problem.ts";
 import { type ResolvedRoute, resolveRoutes, routeTarget } from "./routes.ts";
+
+/** The methods a path allows: its routes' methods, plus `HEAD` wherever `GET` is. */
+function allowed(methods: Iterable<string>): string {
+  const set = new Set(methods);
+  if (set.has("GET")) set.add("HEAD");
+  return [...set].join(", ");
+}
+
+/** A `HEAD` answer: the `GET` response's status and headers, its body only measured. */
+async function withoutBody(res: Response): Promise<Response> {
+  const headers = new Headers(res.headers);
+  if (res.body !== null) headers.set("content-length", String((await res.arrayBuffer()).byteLength));
+  return new Response(null, { status: res.status, statusText: res.statusText, headers });
+}
 
 function errorResponse(codec: Codec, p: ProblemDetails, headers: Record<string, string> = {}): Response {
   const { body, contentType } = codec.error(p);
@@ -40,7 +55,7 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
       `[hookline] bodyLimitBytes must be a positive integer, got ${bodyLimit}`,
     );
   }
-  const handlers = createHandlers(options, codec, bodyLimit);
+  const handlers = createHandlers(options, codec, bodyLimit, routes);
   const logger = options.logger ?? console;
   const openapi =
     options.openapi === false
@@ -60,7 +75,8 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const method = request.method.toUpperCase();
+    const asked = request.method.toUpperCase();
+    const method = asked === "HEAD" ? "GET" : asked;
     if (method === "GET" && openapi?.match(url.pathname)) {
       openapiDoc ??= JSON.stringify(openApiDocument(options));
       return new Response(openapiDoc, { headers: { "content-type": "application/json" } });
@@ -76,9 +92,9 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
     }
     const forMethod = matched.filter((m) => m.route.method === method);
     if (forMethod.length === 0) {
-      const allow = [...new Set(matched.map((m) => m.route.method))].join(", ");
+      const allow = allowed(matched.map((m) => m.route.method));
       if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
-      return errorResponse(codec, problemDetails(405, `method ${method.slice(0, 16)} not allowed`), {
+      return errorResponse(codec, problemDetails(405, `method ${asked.slice(0, 16)} not allowed`), {
         allow,
       });
     }
@@ -93,11 +109,12 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
       url,
       route: chosen.route,
       tenant,
+      params: chosen.params,
       target: routeTarget(chosen.route, chosen.params),
     });
   }
 
-  return async (request) => {
+  async function respond(request: Request): Promise<Response> {
     try {
       return await handle(request);
     } catch (err) {
@@ -106,5 +123,10 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
         logger.error({ err, method: request.method, url: request.url }, "[hookline] router error");
       return errorResponse(codec, problem);
     }
+  }
+
+  return async (request) => {
+    const res = await respond(request);
+    return request.method.toUpperCase() === "HEAD" ? withoutBody(res) : res;
   };
 }

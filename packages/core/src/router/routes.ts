@@ -27,6 +27,8 @@ export type RouteName =
   | "listAttempts"
   | "retryDelivery"
   | "recover"
+  | "listAllDeliveries"
+  | "recoverAll"
   | "eventTypes";
 
 /** What the last path parameter names. */
@@ -132,8 +134,8 @@ export const DEFAULT_ROUTES: Readonly<Record<RouteName, RouteDefinition>> = {
     method: "POST",
     path: "/subscriptions/:id/recover",
     target: "subscription",
-    body: "required",
-    summary: "Re-send every failed delivery since a time",
+    body: "optional",
+    summary: "Re-send the subscription's failed deliveries since a time (`since` in the body or the query)",
   },
   listAttempts: {
     method: "GET",
@@ -148,6 +150,20 @@ export const DEFAULT_ROUTES: Readonly<Record<RouteName, RouteDefinition>> = {
     target: "delivery",
     body: "optional",
     summary: "Retry one delivery now",
+  },
+  listAllDeliveries: {
+    method: "GET",
+    path: "/deliveries",
+    target: "none",
+    body: "none",
+    summary: "List the tenant's deliveries",
+  },
+  recoverAll: {
+    method: "POST",
+    path: "/deliveries/recover",
+    target: "none",
+    body: "optional",
+    summary: "Re-send every failed delivery of the tenant since a time (`since` in the body or the query)",
   },
   eventTypes: {
     method: "GET",
@@ -208,7 +224,7 @@ export interface ResourceRoutesOptions {
 
 /**
  * Every route's path with the collections renamed, so an API shaped like `/brands/:id/webhooks/:wid` needs
- * one call instead of sixteen overrides. Spread it into `routes` and override single routes after it.
+ * one call instead of eighteen overrides. Spread it into `routes` and override single routes after it.
  *
  * @example routes: { ...resourceRoutes({ subscriptions: "/brands/:id/webhooks", subscriptionParam: "wid" }), replace: false }
  */
