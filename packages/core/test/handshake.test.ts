@@ -87,6 +87,42 @@ describe("endpoint verification handshake (subscriptions.verification: 'handshak
     await webhooks.close();
   });
 
+  it("cannot be bypassed: URI templates and secretless subscriptions are refused, nothing kept", async () => {
+    const webhooks = hooklineWithHandshake();
+    const template = await webhooks.subscriptions
+      .create("t1", { url: `${base}/silent?t=\${tenant}`, eventTypes: ["*"], secret })
+      .catch((e: unknown) => e);
+    expect((template as HooklineError).issues[0]).toMatchObject({
+      field: "url",
+      code: "endpoint_unverifiable",
+    });
+    // no secret to sign the challenge with: unverified (422), never a 500 and never a stored paused row
+    const secretless = await webhooks.subscriptions
+      .create("t1", { url: `${base}/hooks`, eventTypes: ["*"], secret: null })
+      .catch((e: unknown) => e);
+    expect(HooklineError.is(secretless, "validation_failed")).toBe(true);
+    expect((secretless as HooklineError).issues[0]).toMatchObject({ code: "endpoint_unverified" });
+    expect((await webhooks.subscriptions.list("t1")).total).toBe(0);
+    await webhooks.close();
+  });
+
+  it("verifies again before resuming a paused subscription", async () => {
+    const webhooks = hooklineWithHandshake();
+    const sub = await webhooks.subscriptions.create("t1", {
+      url: `${base}/hooks`,
+      eventTypes: ["*"],
+      secret,
+      status: "paused",
+    });
+    expect(sub.status).toBe("paused");
+    // the endpoint now holds another secret: it can no longer answer, so resume is refused
+    await webhooks.subscriptions.rotateSecret("t1", sub.id, { secret: scheme.generateSecret(), graceMs: 0 });
+    const err = await webhooks.subscriptions.resume("t1", sub.id).catch((e: unknown) => e);
+    expect((err as HooklineError).issues[0]).toMatchObject({ code: "endpoint_unverified" });
+    expect((await webhooks.subscriptions.get("t1", sub.id)).status).toBe("paused");
+    await webhooks.close();
+  });
+
   it("is off by default: no request is made at subscribe time", async () => {
     const webhooks = createHookline({ delivery: { ssrf: { allow: ["127.0.0.1"] } } });
     const before = handshakes;

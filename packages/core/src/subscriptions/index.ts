@@ -19,4 +19,10 @@ export {
   validateSubscriptionShape,
   validateTargetUrl,
 } from "../model/validate.ts";
-export { createSubscriptionService, type SecretScheme, type SubscriptionServiceOptions } from "./service.ts";
+export {
+  createSubscriptionService,
+  MAX_GRACE_MS,
+  MAX_LIVE_SECRETS,
+  type SecretScheme,
+  type SubscriptionServiceOptions,
+} from "./service.ts";

@@ -4,7 +4,12 @@ import { HooklineError, ValidationError } from "../errors.ts";
 import { objectIds, sequentialIds } from "../model/ids.ts";
 import { memoryStore } from "../store/memory.ts";
 import type { Store } from "../store/types.ts";
-import { createSubscriptionService, type SubscriptionServiceOptions } from "./service.ts";
+import {
+  createSubscriptionService,
+  MAX_GRACE_MS,
+  MAX_LIVE_SECRETS,
+  type SubscriptionServiceOptions,
+} from "./service.ts";
 
 let counter = 0;
 /** A fake scheme: secrets are `key_<n>`; anything else is refused. */
@@ -374,3 +379,42 @@ describe("createSubscriptionService", () => {
     );
   });
 });
+
+describe("createSubscriptionService: limits found by review", () => {
+  const input = { url: "https://example.com/hook", eventTypes: ["invoice.paid"] };
+
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "treats the scheme name %s as unknown (422), never as an Object.prototype member",
+    async (scheme) => {
+      const { service, store } = setup();
+      const err = await rejection(service.create("t1", { ...input, scheme }));
+      expect(err.code).toBe("validation_failed");
+      expect(err.issues[0]?.field).toBe("scheme");
+      const withoutSecret = await rejection(service.create("t1", { ...input, scheme, secret: null }));
+      expect(withoutSecret.issues[0]?.field).toBe("scheme");
+      expect(await store.countSubscriptions("t1", {})).toBe(0);
+    },
+  );
+
+  it("keeps at most MAX_LIVE_SECRETS live secrets however often a secret is rotated", async () => {
+    const { service } = setup();
+    const sub = await service.create("t1", input);
+    let current = sub;
+    for (let i = 0; i < 20; i++) current = await service.rotateSecret("t1", sub.id, { graceMs: DAY });
+    expect(current.secrets).toHaveLength(MAX_LIVE_SECRETS);
+    expect(current.secrets[0]?.expiresAt).toBeNull(); // the newest is the current one
+  });
+
+  it("refuses a grace period beyond 30 days instead of dropping the current secret", async () => {
+    const { service } = setup();
+    const sub = await service.create("t1", input);
+    for (const graceMs of [MAX_GRACE_MS + 1, Number.MAX_SAFE_INTEGER, -1]) {
+      const err = await rejection(service.rotateSecret("t1", sub.id, { graceMs }));
+      expect(err.issues[0]?.field).toBe("graceMs");
+    }
+    expect((await service.get("t1", sub.id)).secrets).toEqual(sub.secrets);
+    expect(() => setup({ secretGraceMs: MAX_GRACE_MS + 1 })).toThrow(/secretGraceMs/);
+  });
+});
+
+const DAY = 24 * 3600 * 1000;

@@ -44,6 +44,10 @@ export interface SubscriptionServiceOptions {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Most secrets live at once on one subscription (the current one and those still in their grace period). */
+export const MAX_LIVE_SECRETS = 5;
+/** Longest grace period of a rotated secret. */
+export const MAX_GRACE_MS = 30 * DAY_MS;
 const DEFAULT_PAGE = 50;
 const MAX_RETRIES = 25;
 
@@ -53,6 +57,12 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   const ids = opts.ids ?? uuidIds();
   const softDelete = opts.softDelete ?? false;
   const graceMs = opts.secretGraceMs ?? DAY_MS;
+  if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
+    throw new HooklineError(
+      "bad_request",
+      `[hookline] secretGraceMs must be 0 to ${MAX_GRACE_MS} ms (30 days)`,
+    );
+  }
   const allowClientIds = opts.allowClientIds ?? false;
   const now = opts.now ?? (() => new Date());
 
@@ -69,7 +79,8 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   function schemeOf(name: string | null): SecretScheme | null {
     const resolved = name ?? defaultScheme;
     if (resolved === "none") return null;
-    const scheme = schemes[resolved];
+    // Own keys only: "constructor" or "__proto__" must be an unknown scheme, not Object.prototype's members.
+    const scheme = Object.hasOwn(schemes, resolved) ? schemes[resolved] : undefined;
     if (scheme === undefined) {
       throw new ValidationError(`[hookline] unknown signing scheme ${JSON.stringify(resolved)}`, [
         {
@@ -119,14 +130,18 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     return secret;
   }
 
-  /** Live secrets after adding `fresh`: older ones expire within the grace period, expired ones are dropped. */
+  /**
+   * Live secrets after adding `fresh`: older ones expire within the grace period, expired ones are dropped,
+   * and at most {@link MAX_LIVE_SECRETS} stay live (the oldest go first), so rotation can never grow the
+   * signature header past what receivers accept.
+   */
   function rotated(secrets: readonly Secret[], fresh: Secret, at: Date, grace: number): Secret[] {
     const until = new Date(at.getTime() + grace);
     const older = live(secrets, at).map((s) => ({
       ...s,
       expiresAt: s.expiresAt === null || s.expiresAt > until ? until : s.expiresAt,
     }));
-    return [fresh, ...older.filter((s) => s.expiresAt > at)];
+    return [fresh, ...older.filter((s) => s.expiresAt > at)].slice(0, MAX_LIVE_SECRETS);
   }
 
   function live(secrets: readonly Secret[], at: Date): Secret[] {
@@ -338,9 +353,13 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
 
     async rotateSecret(tenant, id, o = {}) {
       const grace = o.graceMs ?? graceMs;
-      if (!Number.isSafeInteger(grace) || grace < 0) {
+      if (!Number.isSafeInteger(grace) || grace < 0 || grace > MAX_GRACE_MS) {
         throw new ValidationError("[hookline] invalid graceMs", [
-          { field: "graceMs", message: "must be a non-negative integer of milliseconds", code: "invalid" },
+          {
+            field: "graceMs",
+            message: `must be an integer of milliseconds from 0 to ${MAX_GRACE_MS} (30 days)`,
+            code: "invalid",
+          },
         ]);
       }
       return modify(tenant, id, async (current, at) => {
