@@ -20,6 +20,7 @@ import type {
   StoreCapabilities,
   Subscription,
   SubscriptionPatch,
+  UpdateDeliveryOptions,
   UpdateOptions,
 } from "@hookline/core";
 import { eventTypeKeys, HooklineError } from "@hookline/core";
@@ -571,7 +572,7 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
         tenant: string,
         id: string,
         patch: DeliveryPatch,
-        opts?: { expectStatus?: DeliveryStatus },
+        opts?: UpdateDeliveryOptions,
       ): Promise<Delivery | null> {
         return atomic("updateDelivery", async (db) => {
           const row = await lock(
@@ -580,6 +581,12 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
           ).executeTakeFirst();
           if (!row) return null;
           if (opts?.expectStatus !== undefined && row.status !== opts.expectStatus) return null;
+          if (
+            opts?.expectLeaseUntil !== undefined &&
+            (row.lease_until === null || num(row.lease_until) !== ms(opts.expectLeaseUntil))
+          ) {
+            return null;
+          }
           const set = deliveryColumns(patch);
           if (Object.keys(set).length > 0) {
             await db

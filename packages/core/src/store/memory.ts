@@ -321,6 +321,12 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
         const row = state.deliveries.get(id);
         if (row === undefined || row.d.tenant !== tenant) return null;
         if (o?.expectStatus !== undefined && row.d.status !== o.expectStatus) return null;
+        if (
+          o?.expectLeaseUntil !== undefined &&
+          row.d.leaseUntil?.getTime() !== o.expectLeaseUntil.getTime()
+        ) {
+          return null;
+        }
         const d: Delivery = { ...row.d, ...definedEntries(patch) };
         state.putDelivery(id, { d, seq: row.seq }, tenant);
         return cloneDelivery(d);

@@ -65,6 +65,13 @@ export type DeliveryPatch = Partial<
   >
 >;
 
+/** Conditions of {@link Store.updateDelivery}. */
+export interface UpdateDeliveryOptions {
+  expectStatus?: DeliveryStatus;
+  /** The lease the caller holds (the `leaseUntil` its claim returned). */
+  expectLeaseUntil?: Date;
+}
+
 export interface ClaimOptions {
   now: Date;
   /** The claimed rows are leased until `now + leaseMs`; after that another worker may claim them again. */
@@ -168,12 +175,16 @@ export interface Store {
   claimDueDeliveries(opts: ClaimOptions & { limit: number }): Promise<Delivery[]>;
   /** Leases one delivery by id if it is due (same rule as above); `null` otherwise. */
   claimDelivery(id: string, opts: ClaimOptions): Promise<Delivery | null>;
-  /** Applies the patch; when `expectStatus` is given only if the stored status equals it. */
+  /**
+   * Applies the patch; when `expectStatus` is given only if the stored status equals it, and when
+   * `expectLeaseUntil` is given only if the stored lease is exactly that instant (fencing: a worker whose
+   * lease expired and was taken over records nothing). `null` when a condition does not hold.
+   */
   updateDelivery(
     tenant: string,
     id: string,
     patch: DeliveryPatch,
-    opts?: { expectStatus?: DeliveryStatus },
+    opts?: UpdateDeliveryOptions,
   ): Promise<Delivery | null>;
   /**
    * Re-schedules final `failed` deliveries created at or after `since` (optionally of one subscription)
@@ -217,4 +228,10 @@ export interface Store {
  */
 export interface DedupeStore {
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Forgets a claimed key, so a retry of that message is processed again. The receiver calls it when the
+   * handler failed after the claim (threw, or answered ≥ 400). Optional: without it a failed handler's
+   * retry is acknowledged as a duplicate (at-most-once). Releasing an unknown key is a no-op.
+   */
+  release?(key: string): Promise<void>;
 }

@@ -650,6 +650,29 @@ export function runStoreSuite(
         expect(await store.claimDueDeliveries({ now: at(1e9), leaseMs: 1, limit: 10 })).toEqual([]);
       });
 
+      it("fences updates by lease: a worker whose lease was taken over records nothing", async () => {
+        const d = fixtureDelivery(tenant, { nextAttemptAt: at(0) });
+        await store.insertDeliveries([d]);
+        const first = await store.claimDelivery(d.id, { now: at(1000), leaseMs: 100 });
+        expect(first?.leaseUntil).toEqual(at(1100));
+        // the lease expires and another worker takes the delivery over
+        const second = await store.claimDelivery(d.id, { now: at(2000), leaseMs: 100 });
+        expect(second?.leaseUntil).toEqual(at(2100));
+        const done = { status: "succeeded" as DeliveryStatus, leaseUntil: null, attempts: 1 };
+        expect(
+          await store.updateDelivery(tenant, d.id, done, {
+            expectStatus: "delivering",
+            expectLeaseUntil: at(1100),
+          }),
+        ).toBeNull();
+        expect((await store.getDelivery(tenant, d.id))!.leaseUntil).toEqual(at(2100));
+        const ok = await store.updateDelivery(tenant, d.id, done, {
+          expectStatus: "delivering",
+          expectLeaseUntil: at(2100),
+        });
+        expect(ok?.status).toBe("succeeded");
+      });
+
       it("requeues failed deliveries since an instant, optionally of one subscription", async () => {
         const sub = randomUUID();
         const failed = (createdAt: number, subscriptionId = randomUUID()) =>
