@@ -166,11 +166,13 @@ describe("createRouter: bad input is a clear 4xx and changes nothing", () => {
     const { call, id } = await seeded();
     const res = await call("POST", `/subscriptions/${id}`, { body: input, headers: A });
     expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("GET, PATCH, PUT, DELETE");
-    expect((await call("DELETE", "/subscriptions", { headers: A })).headers.get("allow")).toBe("POST, GET");
+    expect(res.headers.get("allow")).toBe("GET, HEAD, PATCH, PUT, DELETE");
+    expect((await call("DELETE", "/subscriptions", { headers: A })).headers.get("allow")).toBe(
+      "POST, GET, HEAD",
+    );
     const options = await call("OPTIONS", "/subscriptions");
     expect(options.status).toBe(204);
-    expect(options.headers.get("allow")).toBe("POST, GET");
+    expect(options.headers.get("allow")).toBe("POST, GET, HEAD");
     expect((await call("GET", "/nope", { headers: A })).status).toBe(404);
   });
 

@@ -6,13 +6,29 @@
 /** How a codec writes timestamps. */
 export type TimeFormat = "iso" | "rfc3339-nanos" | "epoch-seconds" | "epoch-millis";
 
+/** Recently formatted instants: lists re-render the same `createdAt`/`updatedAt` on every read. */
+const isoCache = new Map<number, string>();
+const ISO_CACHE_SIZE = 1024;
+
+/** `date.toISOString()` through a small bounded cache (a pure function of the instant). */
+function isoString(date: Date): string {
+  const ms = date.getTime();
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    iso = date.toISOString();
+    if (isoCache.size >= ISO_CACHE_SIZE) isoCache.clear();
+    isoCache.set(ms, iso);
+  }
+  return iso;
+}
+
 /** Formats a date for the wire. `rfc3339-nanos` pads the millisecond date to 9 fraction digits. */
 export function formatTime(date: Date, format: TimeFormat): string | number {
   switch (format) {
     case "iso":
-      return date.toISOString();
+      return isoString(date);
     case "rfc3339-nanos":
-      return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
+      return `${isoString(date).slice(0, -1)}000000Z`;
     case "epoch-seconds":
       return date.getTime() / 1000;
     case "epoch-millis":

@@ -45,6 +45,19 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describe("codec time formats", () => {
+  it("formats through its cache exactly as toISOString, across evictions and extreme years", () => {
+    const instants = [0, -1, 8.64e15, -8.64e15, 253402300800000, at.getTime()];
+    for (let i = 0; i < 3000; i++) instants.push(Math.floor(Math.sin(i + 1) * 4e12));
+    for (const round of [1, 2]) {
+      for (const ms of instants) {
+        const d = new Date(ms);
+        expect(formatTime(d, "iso"), `${round} ${ms}`).toBe(d.toISOString());
+        expect(formatTime(d, "rfc3339-nanos")).toBe(d.toISOString().replace(/Z$/, "000000Z"));
+      }
+    }
+    expect(() => formatTime(new Date(Number.NaN), "iso")).toThrow(RangeError);
+  });
+
   it("formats and parses each format", () => {
     expect(formatTime(at, "iso")).toBe("2021-05-09T16:33:48.518Z");
     expect(formatTime(at, "rfc3339-nanos")).toBe("2021-05-09T16:33:48.518000000Z");

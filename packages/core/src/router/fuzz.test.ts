@@ -27,6 +27,7 @@ const defect = fc.constantFrom(
   "invalid-id",
   "bad-id-set",
   "bad-query",
+  "bad-since",
   "too-large",
   "wrong-method",
   "unknown-path",
@@ -43,6 +44,7 @@ const randomPath = fc
         "event-types",
         "attempts",
         "retry",
+        "recover",
         "test",
         "openapi.json",
         "",
@@ -55,7 +57,7 @@ const randomPath = fc
     fc
       .array(
         fc.tuple(
-          fc.constantFrom("limit", "cursor", "status", "eventType", "x"),
+          fc.constantFrom("limit", "cursor", "status", "eventType", "since", "subscriptionId", "x"),
           fc.oneof(fc.string({ maxLength: 20 }), fc.integer().map(String)),
         ),
         { maxLength: 3 },
@@ -117,7 +119,8 @@ describe("createRouter: fuzzed bad requests", () => {
               body = JSON.stringify(valid);
               break;
             case "malformed-json":
-              body = `{${noise}`;
+              // `{,` is never valid JSON, whatever follows (`{` + `}` would be).
+              body = `{,${noise}`;
               break;
             case "unknown-field":
               break;
@@ -135,6 +138,11 @@ describe("createRouter: fuzzed bad requests", () => {
               path = `/subscriptions?limit=${encodeURIComponent(`x${noise}`)}&cursor=${encodeURIComponent(noise)}`;
               httpMethod = "GET";
               break;
+            case "bad-since":
+              path = noise.length % 2 === 0 ? "/deliveries/recover" : `/subscriptions/${own}/recover`;
+              httpMethod = "POST";
+              body = JSON.stringify({ since: typeof value === "string" ? `x${value}` : value });
+              break;
             case "too-large":
               body = JSON.stringify({ ...valid, description: "x".repeat(3000) });
               break;
@@ -151,7 +159,7 @@ describe("createRouter: fuzzed bad requests", () => {
               break;
           }
           const bodyDefect = ["content-type", "malformed-json", "unknown-field", "bad-value", "too-large"];
-          if (bodyDefect.includes(kind) && (httpMethod === "GET" || httpMethod === "DELETE"))
+          if (bodyDefect.includes(kind) && ["GET", "HEAD", "DELETE"].includes(httpMethod))
             httpMethod = "POST";
           const withBody = httpMethod !== "GET" && httpMethod !== "HEAD";
           const res = await fetch(

@@ -4,15 +4,17 @@
  * renders the result with the codec.
  */
 
-import { ValidationError } from "../errors.ts";
+import type { ListDeliveriesInput, SubscriptionInput } from "../contracts.ts";
+import { HooklineError, ValidationError } from "../errors.ts";
 import type { DeliveryStatus, Subscription } from "../model/types.ts";
 import { readJson } from "./body.ts";
 import type { Codec, ListInfo } from "./codec-types.ts";
 import { isPlausibleId, parseIdSet } from "./idset.ts";
-import type { RouterOptions } from "./options.ts";
+import { DEFAULT_RECOVER_MAX_AGE_MS, type RouterOptions } from "./options.ts";
+import { fillPath } from "./path.ts";
 import { badRequest } from "./problem.ts";
-import { enumQuery, pageQuery, textQuery } from "./query.ts";
-import type { ResolvedRoute, RouteName } from "./routes.ts";
+import { enumQuery, pageQuery, parseWireTime, textQuery, timeQuery } from "./query.ts";
+import { itemRoute, type ResolvedRoute, type RouteName } from "./routes.ts";
 
 /** What a handler gets. */
 export interface HandlerContext {
@@ -20,6 +22,8 @@ export interface HandlerContext {
   url: URL;
   route: ResolvedRoute;
   tenant: string;
+  /** Every path parameter of the matched route. */
+  params: Readonly<Record<string, string>>;
   /** Value of the route's last path parameter (subscription id, id set or delivery id). */
   target: string | undefined;
 }
@@ -38,17 +42,41 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   });
 }
 
-const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "delivering", "succeeded", "failed"];
+/** Every delivery status, as the `status` filter of delivery lists accepts them. */
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "delivering", "succeeded", "failed"];
+const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Builds every handler over the given services and codec. */
+/** Builds every handler over the given services and codec; `routes` are the enabled routes (for `Location`). */
 export function createHandlers(
   options: RouterOptions,
   codec: Codec,
   bodyLimit: number,
+  routes: readonly ResolvedRoute[],
 ): Record<RouteName, Handler> {
   const { subscriptions, deliveries, catalog } = options;
+  const recoverMaxAgeMs = options.recoverMaxAgeMs ?? DEFAULT_RECOVER_MAX_AGE_MS;
   const encode = (s: Subscription) => codec.encodeSubscription(s);
-  const one = (status: number, s: Subscription) => json(status, codec.one(encode(s)));
+  const one = (status: number, s: Subscription, headers?: Record<string, string>) =>
+    json(status, codec.one(encode(s)), headers);
+  const located = codec.createStatus === 201 ? itemRoute(routes) : null;
+
+  /** `Location` of a new subscription: the item route filled from the create request's path parameters. */
+  function location(ctx: HandlerContext, id: string): Record<string, string> {
+    if (located === null) return {};
+    const last = located.pattern.params[located.pattern.params.length - 1]!;
+    const path = fillPath(located.pattern.template, { ...ctx.params, [last]: id });
+    return path === null ? {} : { location: path };
+  }
+
+  /** Creates; a duplicate client-supplied id is a 409 conflict naming `id` (the service reports a 422). */
+  async function create(tenant: string, input: SubscriptionInput): Promise<Subscription> {
+    try {
+      return await subscriptions.create(tenant, input);
+    } catch (err) {
+      if (!HooklineError.is(err, "conflict") || err.status === 409) throw err;
+      throw new HooklineError("conflict", err.message, { status: 409, issues: err.issues, cause: err });
+    }
+  }
 
   async function body(ctx: HandlerContext): Promise<unknown> {
     const value = await readJson(ctx.request, bodyLimit);
@@ -92,6 +120,55 @@ export function createHandlers(
     const value = ctx.target ?? "";
     if (!isPlausibleId(value)) throw badRequest(`invalid delivery id "${value.slice(0, 64)}"`);
     return value;
+  }
+
+  function sinceIssue(field: string, message: string, code: string): HooklineError {
+    return badRequest(`${field} ${message}`, [{ field, message, code }]);
+  }
+
+  /**
+   * `since` of a recover request, from the body or the query (not both): required, a time in the codec's
+   * format, not in the future and at most `recoverMaxAgeMs` back.
+   */
+  async function recoverSince(ctx: HandlerContext): Promise<Date> {
+    const b = await actionBody(ctx, ["since"]);
+    const inQuery = ctx.url.searchParams.get(codec.query.since);
+    const inBody = b["since"];
+    const field = inBody === undefined && inQuery !== null ? codec.query.since : codec.key("since");
+    if (inBody !== undefined && inQuery !== null)
+      throw sinceIssue(field, "must be given in the body or the query, not both", "ambiguous");
+    const raw = inBody ?? inQuery;
+    if (raw === undefined || raw === null) throw sinceIssue(field, "is required", "required");
+    const since = parseWireTime(codec, raw);
+    if (since === null) throw sinceIssue(field, "must be a time", "invalid_time");
+    const now = Date.now();
+    if (since.getTime() > now) throw sinceIssue(field, "must not be in the future", "out_of_range");
+    if (now - since.getTime() > recoverMaxAgeMs) {
+      const days = recoverMaxAgeMs / DAY_MS;
+      const span = Number.isInteger(days) ? `${days} day${days === 1 ? "" : "s"}` : `${recoverMaxAgeMs} ms`;
+      throw sinceIssue(field, `must be at most ${span} ago`, "out_of_range");
+    }
+    return since;
+  }
+
+  /** One page of deliveries. */
+  async function deliveryPage(ctx: HandlerContext, query: ListDeliveriesInput): Promise<Response> {
+    const result = await deliveries.list(ctx.tenant, query);
+    return listResponse(
+      ctx,
+      result.items.map((d) => codec.encodeRecord(d)),
+      { count: result.items.length, total: null, nextCursor: result.nextCursor },
+    );
+  }
+
+  /** The filters of a delivery list (`status`, `eventType`, `since`, `limit`, `cursor`), validated. */
+  function deliveryQuery(q: URLSearchParams): ListDeliveriesInput {
+    return {
+      ...pageQuery(q, codec),
+      status: enumQuery(q, codec.query.status, DELIVERY_STATUSES),
+      eventType: textQuery(q, codec.query.eventType),
+      since: timeQuery(q, codec.query.since, codec),
+    };
   }
 
   function listResponse(ctx: HandlerContext, items: unknown[], info: ListInfo): Response {
@@ -139,8 +216,9 @@ export function createHandlers(
 
   return {
     create: async (ctx) => {
-      const input = codec.decodeInput(await body(ctx));
-      return one(codec.createStatus, await subscriptions.create(ctx.tenant, input));
+      const input = codec.decodeInput(await body(ctx), "create");
+      const created = await create(ctx.tenant, input);
+      return one(codec.createStatus, created, location(ctx, created.id));
     },
     list,
     get: async (ctx) => one(200, await subscriptions.get(ctx.tenant, id(ctx))),
@@ -161,7 +239,7 @@ export function createHandlers(
     },
     replace: async (ctx) => {
       const target = id(ctx);
-      const input = codec.decodeInput(await body(ctx));
+      const input = codec.decodeInput(await body(ctx), "replace");
       return one(200, await subscriptions.replace(ctx.tenant, target, input));
     },
     delete: async (ctx) => {
@@ -207,34 +285,30 @@ export function createHandlers(
     },
     listDeliveries: async (ctx) => {
       const target = id(ctx);
-      const q = ctx.url.searchParams;
-      const page = pageQuery(q, codec);
-      const status = enumQuery(q, codec.query.status, DELIVERY_STATUSES);
-      const eventType = textQuery(q, codec.query.eventType);
+      const query = deliveryQuery(ctx.url.searchParams);
       await subscriptions.get(ctx.tenant, target);
-      const result = await deliveries.list(ctx.tenant, {
-        ...page,
-        subscriptionId: target,
-        status,
-        eventType,
-      });
-      return listResponse(
-        ctx,
-        result.items.map((d) => codec.encodeRecord(d)),
-        { count: result.items.length, total: null, nextCursor: result.nextCursor },
-      );
+      return deliveryPage(ctx, { ...query, subscriptionId: target });
     },
     recover: async (ctx) => {
       const target = id(ctx);
-      const b = await actionBody(ctx, ["since"]);
-      const since = codec.parseTime(b["since"]);
-      if (since === null) {
-        throw new ValidationError(`invalid ${codec.key("since")}`, [
-          { field: codec.key("since"), message: "must be a time", code: "invalid_time" },
-        ]);
-      }
+      const since = await recoverSince(ctx);
       await subscriptions.get(ctx.tenant, target);
       const count = await deliveries.recover(ctx.tenant, { since, subscriptionId: target });
+      return json(202, codec.one(codec.encodeRecord({ count })));
+    },
+    listAllDeliveries: async (ctx) => {
+      const q = ctx.url.searchParams;
+      const query = deliveryQuery(q);
+      const subscriptionId = q.get(codec.query.subscriptionId);
+      if (subscriptionId !== null && !codec.isValidId(subscriptionId)) {
+        const field = codec.query.subscriptionId;
+        throw badRequest(`invalid ${field}`, [{ field, message: "is not a valid id", code: "invalid" }]);
+      }
+      return deliveryPage(ctx, subscriptionId === null ? query : { ...query, subscriptionId });
+    },
+    recoverAll: async (ctx) => {
+      const since = await recoverSince(ctx);
+      const count = await deliveries.recover(ctx.tenant, { since });
       return json(202, codec.one(codec.encodeRecord({ count })));
     },
     listAttempts: async (ctx) => {

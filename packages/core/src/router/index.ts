@@ -30,7 +30,12 @@ export type { TimeFormat } from "./codec-time.ts";
 export type { Codec, CodecQueryNames, CodecSchemas, ListInfo, WireBody } from "./codec-types.ts";
 export { MAX_ID_SET } from "./idset.ts";
 export { openApiDocument } from "./openapi.ts";
-export type { ApiOptions, OpenApiOptions, RouterOptions } from "./options.ts";
+export {
+  type ApiOptions,
+  DEFAULT_RECOVER_MAX_AGE_MS,
+  type OpenApiOptions,
+  type RouterOptions,
+} from "./options.ts";
 export { type ProblemDetails, type ProblemOptions, problem, problemBody, problemDetails } from "./problem.ts";
 export { createRouter } from "./router.ts";
 export {

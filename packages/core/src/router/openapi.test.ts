@@ -83,4 +83,50 @@ describe("openApiDocument", () => {
     expect(Object.keys(list.content["application/json"].schema.properties)).toEqual(["code", "data", "info"]);
     expect(doc.paths["/v2/brands/{brand}/hooks"]!["get"]!.parameters.map((p) => p.name)).toContain("topic");
   });
+
+  it("describes the tenant-wide delivery routes, their filters, recover's since and Location on create", () => {
+    const doc = openApiDocument({}) as unknown as Doc;
+    const list = doc.paths["/deliveries"]!["get"]!;
+    expect(list.operationId).toBe("listAllDeliveries");
+    expect(list.parameters.map((p) => p.name)).toEqual([
+      "eventType",
+      "status",
+      "since",
+      "subscriptionId",
+      "limit",
+      "cursor",
+    ]);
+    const perSub = doc.paths["/subscriptions/{id}/deliveries"]!["get"]!;
+    expect(perSub.parameters.map((p) => p.name)).toEqual([
+      "id",
+      "eventType",
+      "status",
+      "since",
+      "limit",
+      "cursor",
+    ]);
+    const status = perSub.parameters.find((p) => p.name === "status") as unknown as {
+      schema: { enum: string[] };
+    };
+    expect(status.schema.enum).toEqual(["pending", "delivering", "succeeded", "failed"]);
+    for (const path of ["/deliveries/recover", "/subscriptions/{id}/recover"]) {
+      const op = doc.paths[path]!["post"]! as Doc["paths"][string][string] & {
+        requestBody: { required: boolean };
+      };
+      expect(op.responses).toHaveProperty("202");
+      expect(op.parameters.map((p) => p.name)).toContain("since");
+      expect(op.requestBody.required).toBe(false);
+    }
+    const created = doc.paths["/subscriptions"]!["post"]!.responses["201"] as { headers?: object };
+    expect(created.headers).toHaveProperty("location");
+    const put = JSON.stringify(doc.paths["/subscriptions/{id}"]!["put"]);
+    expect(put).toContain("#/components/schemas/SubscriptionReplace");
+
+    const renamed = openApiDocument(configs.enveloped) as unknown as Doc;
+    expect(renamed.paths["/v2/deliveries/recover"]!["post"]!.operationId).toBe("recoverAll");
+    const noLocation = openApiDocument({ routes: { get: false, getMany: false } }) as unknown as Doc;
+    expect(noLocation.paths["/subscriptions"]!["post"]!.responses["201"] as object).not.toHaveProperty(
+      "headers",
+    );
+  });
 });

@@ -2,6 +2,29 @@
 import type { Codec } from "./codec-types.ts";
 import { badRequest } from "./problem.ts";
 
+/**
+ * A wire time from a body member or a query value: the codec's format, and for the epoch formats also a
+ * numeric string (`?since=1700000000.5`). `null` when it is not a time.
+ */
+export function parseWireTime(codec: Codec, value: unknown): Date | null {
+  const date = codec.parseTime(value);
+  if (date !== null || typeof value !== "string" || !/^-?\d{1,16}(\.\d{1,9})?$/.test(value)) return date;
+  return codec.parseTime(Number(value));
+}
+
+/** An optional time query parameter (`since`) in the codec's time format. */
+export function timeQuery(params: URLSearchParams, name: string, codec: Codec): Date | undefined {
+  const value = params.get(name);
+  if (value === null) return undefined;
+  const date = parseWireTime(codec, value);
+  if (date === null) {
+    throw badRequest(`${name} must be a time`, [
+      { field: name, message: "must be a time", code: "invalid_time" },
+    ]);
+  }
+  return date;
+}
+
 /** Page size when a list request names none. */
 export const DEFAULT_LIMIT = 50;
 /** Largest page size a list request may ask for. */

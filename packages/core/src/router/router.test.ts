@@ -159,7 +159,7 @@ describe("createRouter: subscription routes (default codec)", () => {
     ]);
 
     const recovered = await call("POST", `/subscriptions/${id}/recover`, {
-      body: { since: "2020-01-01T00:00:00Z" },
+      body: { since: new Date(Date.now() - 60_000).toISOString() },
       headers: A,
     });
     expect(recovered.status).toBe(202);
@@ -191,11 +191,12 @@ describe("createRouter: subscription routes (default codec)", () => {
     const created = await call("POST", "/v1/hooks", { body: input, headers: A });
     expect(created.status).toBe(201);
     const id = created.json["id"] as string;
+    expect(created.headers.get("location")).toBe(`/v1/hooks/${id}`);
     expect((await call("GET", `/v1/hooks/${id}`, { headers: A })).status).toBe(200);
     expect((await call("GET", "/subscriptions", { headers: A })).status).toBe(404);
     const del = await call("DELETE", `/v1/hooks/${id}`, { headers: A });
     expect(del.status).toBe(405);
-    expect(del.headers.get("allow")).toBe("GET");
+    expect(del.headers.get("allow")).toBe("GET, HEAD");
   });
 });
 

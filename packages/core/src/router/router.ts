@@ -17,9 +17,7 @@ import { type ResolvedRoute, resolveRoutes, routeTarget } from "./routes.ts";
 
 /** The methods a path allows: its routes' methods, plus `HEAD` wherever `GET` is. */
 function allowed(methods: Iterable<string>): string {
-  const set = new Set(methods);
-  if (set.has("GET")) set.add("HEAD");
-  return [...set].join(", ");
+  return [...new Set(methods)].flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])).join(", ");
 }
 
 /** A `HEAD` answer: the `GET` response's status and headers, its body only measured. */
@@ -53,6 +51,13 @@ export function createRouter(options: RouterOptions): (request: Request) => Prom
     throw new HooklineError(
       "bad_request",
       `[hookline] bodyLimitBytes must be a positive integer, got ${bodyLimit}`,
+    );
+  }
+  const maxAge = options.recoverMaxAgeMs;
+  if (maxAge !== undefined && (!Number.isSafeInteger(maxAge) || maxAge < 1)) {
+    throw new HooklineError(
+      "bad_request",
+      `[hookline] recoverMaxAgeMs must be a positive integer, got ${maxAge}`,
     );
   }
   const handlers = createHandlers(options, codec, bodyLimit, routes);

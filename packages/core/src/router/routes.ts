@@ -202,6 +202,14 @@ export function resolveRoutes(basePath: string, overrides: RoutesOptions = {}): 
   return out;
 }
 
+/**
+ * The route a single subscription lives at, for `Location` on create: `get`, else the id-set route
+ * (one id is a valid set); `null` when both are disabled.
+ */
+export function itemRoute(routes: readonly ResolvedRoute[]): ResolvedRoute | null {
+  return routes.find((r) => r.name === "get") ?? routes.find((r) => r.name === "getMany") ?? null;
+}
+
 /** The last path parameter's value: what the route acts on. */
 export function routeTarget(route: ResolvedRoute, params: Record<string, string>): string | undefined {
   const last = route.pattern.params[route.pattern.params.length - 1];
