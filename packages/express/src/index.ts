@@ -8,7 +8,13 @@
  * Mount both BEFORE `express.json()` (or let the parser keep `req.rawBody`): signatures need the raw bytes.
  */
 import { createVerifier, type VerifierOptions, type WebhookEvent } from "@hookline/core";
-import { type FetchApp, handleNodeRequest, sendReply, verifyNodeRequest } from "@hookline/node";
+import {
+  type FetchApp,
+  handleNodeRequest,
+  releaseOnFailedResponse,
+  sendReply,
+  verifyNodeRequest,
+} from "@hookline/node";
 import type { Request, RequestHandler } from "express";
 
 /** Options of {@link expressRouter}. */
@@ -39,7 +45,8 @@ export type WebhookRequest<TData = unknown> = Request & { webhook: WebhookEvent<
 /**
  * Verify middleware: checks the signature over the raw bytes, then sets `req.webhook` and calls the next
  * handler. Failures are answered 400/401/413 with problem+json; duplicates and handshakes are answered
- * without calling the handler.
+ * without calling the handler. With `dedupe`, a response that fails (the handler throws or answers ≥ 400)
+ * releases the message id, so a retry after a failed handler is processed again.
  */
 export function expressVerify<TData = unknown>(options: ExpressVerifyOptions): RequestHandler {
   const verifier = createVerifier<TData>(options);
@@ -47,6 +54,7 @@ export function expressVerify<TData = unknown>(options: ExpressVerifyOptions): R
     verifyNodeRequest(verifier, req).then((result) => {
       if (!result.ok) return sendReply(res, result.reply);
       (req as WebhookRequest<TData>).webhook = result.event;
+      releaseOnFailedResponse(res, result.release);
       next();
     }, next);
   };

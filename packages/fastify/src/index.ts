@@ -15,7 +15,13 @@ import {
   type VerifierOptions,
   type WebhookEvent,
 } from "@hookline/core";
-import { type FetchApp, handleNodeRequest, sendReply, verifyNodeRequest } from "@hookline/node";
+import {
+  type FetchApp,
+  handleNodeRequest,
+  releaseOnFailedResponse,
+  sendReply,
+  verifyNodeRequest,
+} from "@hookline/node";
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -72,6 +78,8 @@ export type WebhookFastifyRequest<TData = unknown> = FastifyRequest & { webhook:
  * Route option: `app.post("/hooks", { preParsing: fastifyVerify({ secrets }) }, handler)`. Verifies the raw
  * bytes before any content-type parser runs, sets `request.webhook`, then hands the same bytes on to the
  * route's parser (so `request.body` is parsed as usual). Failures are answered 400/401/413 problem+json.
+ * With `dedupe`, a response that fails (the handler throws or answers ≥ 400) releases the message id, so a
+ * retry after a failed handler is processed again.
  */
 export function fastifyVerify(options: FastifyVerifyOptions): preParsingAsyncHookHandler {
   const verifier = createVerifier(options);
@@ -82,6 +90,7 @@ export function fastifyVerify(options: FastifyVerifyOptions): preParsingAsyncHoo
       return reply as never;
     }
     request.webhook = result.event;
+    releaseOnFailedResponse(reply.raw, result.release);
     const raw = result.event.raw;
     const payload = new PassThrough().end(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
     return Object.assign(payload, { receivedEncodedLength: raw.byteLength });

@@ -6,7 +6,13 @@
  * Provider side: `app.mount("/webhooks", h3Handler(hookline))` (h3 strips the prefix). Receiver side:
  * `app.post("/hooks", (event) => event.context.webhook, { middleware: [h3Verify({ secrets })] })`.
  */
-import { createVerifier, replyToResponse, type VerifierOptions, type WebhookEvent } from "@hookline/core";
+import {
+  createVerifier,
+  replyToResponse,
+  runVerifiedHandler,
+  type VerifierOptions,
+  type WebhookEvent,
+} from "@hookline/core";
 import type { H3Event, Middleware } from "h3";
 
 /** Anything with a `.fetch(Request)` method: the hookline facade. */
@@ -37,10 +43,18 @@ export function webhookOf<TData = unknown>(event: H3Event): WebhookEvent<TData> 
   return webhook as WebhookEvent<TData>;
 }
 
+/** The status h3 will answer for a handler's return value (a `Response`, a returned error, or a value). */
+function statusOf(event: H3Event, answer: unknown): number {
+  if (answer instanceof Response) return answer.status;
+  if (answer instanceof Error) return Number((answer as { status?: unknown }).status) || 500;
+  return event.res.status ?? 200;
+}
+
 /**
  * Verify middleware: reads the raw body (bounded), checks the signature, then sets
  * `event.context.webhook` and continues. Failures are answered 400/401/413 with problem+json;
- * duplicates and handshakes are answered without calling the handler.
+ * duplicates and handshakes are answered without calling the handler. With `dedupe`, a handler that
+ * fails (throws, or answers ≥ 400) releases the message id, so a retry after it is processed again.
  */
 export function h3Verify(options: H3VerifyOptions): Middleware {
   const verifier = createVerifier(options);
@@ -48,6 +62,6 @@ export function h3Verify(options: H3VerifyOptions): Middleware {
     const result = await verifier.verifyRequest(event.req);
     if (!result.ok) return replyToResponse(result.reply);
     event.context.webhook = result.event;
-    return next();
+    return runVerifiedHandler(result.release, next, (answer) => statusOf(event, answer));
   };
 }

@@ -8,7 +8,7 @@
  * Install both BEFORE a body parser: signatures need the raw bytes.
  */
 import { createVerifier, type VerifierOptions, type WebhookEvent } from "@hookline/core";
-import { type FetchApp, handleNodeRequest, verifyNodeRequest } from "@hookline/node";
+import { type FetchApp, handleNodeRequest, releaseOnFailedResponse, verifyNodeRequest } from "@hookline/node";
 import type { Context, Middleware } from "koa";
 
 /** Options of {@link koaMiddleware}. */
@@ -55,7 +55,8 @@ export interface KoaWebhookState<TData = unknown> {
 /**
  * Verify middleware: checks the signature over the raw bytes, then sets `ctx.state.webhook` and calls
  * `next()`. Failures are answered 400/401/413 with problem+json; duplicates and handshakes are answered
- * without calling `next()`.
+ * without calling `next()`. With `dedupe`, a response that fails (a later middleware throws or answers
+ * ≥ 400) releases the message id, so a retry after a failed handler is processed again.
  */
 export function koaVerify<TData = unknown>(options: KoaVerifyOptions): Middleware<KoaWebhookState<TData>> {
   const verifier = createVerifier<TData>(options);
@@ -68,6 +69,7 @@ export function koaVerify<TData = unknown>(options: KoaVerifyOptions): Middlewar
       return;
     }
     ctx.state.webhook = result.event;
+    releaseOnFailedResponse(ctx.res, result.release);
     await next();
   };
 }

@@ -11,6 +11,7 @@ export {
   verifyNodeRequest,
 } from "./handle.ts";
 export { type ReadRawBodyOptions, readRawBody } from "./read-raw-body.ts";
+export { releaseOnFailedResponse } from "./release-on-failure.ts";
 export { type ToRequestOptions, toRequest } from "./to-request.ts";
 export type { FetchApp, FetchHandler } from "./types.ts";
 export { writeResponse } from "./write-response.ts";

@@ -17,7 +17,8 @@ function storedKey(key: string): string {
 
 /**
  * A `DedupeStore` on the SQL database: `claim(key, ttlMs)` is `true` the first time a key is seen within
- * `ttlMs` — atomically, across processes sharing the database.
+ * `ttlMs` — atomically, across processes sharing the database. `release(key)` deletes the key's row, so
+ * a retry after a failed handler is processed again.
  */
 export function sqlDedupeStore<DB>(options: SqlDedupeStoreOptions<DB>): DedupeStore {
   const ctx = sqlContext(options);
@@ -78,6 +79,15 @@ export function sqlDedupeStore<DB>(options: SqlDedupeStoreOptions<DB>): DedupeSt
         return res.numInsertedOrUpdatedRows !== 0n;
       } catch (err) {
         throw toStoreError(dialect, "dedupe.claim", err);
+      }
+    },
+
+    async release(key: string): Promise<void> {
+      try {
+        await ctx.ready();
+        await db.deleteFrom("dedupe").where("key", "=", storedKey(key)).execute();
+      } catch (err) {
+        throw toStoreError(dialect, "dedupe.release", err);
       }
     },
   };

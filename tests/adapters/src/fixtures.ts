@@ -43,8 +43,26 @@ export function defaultSetup(overrides: Partial<ServerSetup> = {}): ServerSetup 
     hookline: echoApp(),
     receiver: { secrets: [secret], bodyLimitBytes: BODY_LIMIT },
     receiverDedupe: { secrets: [secret], dedupe: memoryDedupeStore() },
+    receiverRetry: { secrets: [secret], dedupe: memoryDedupeStore() },
     bodyLimitBytes: BODY_LIMIT,
     ...overrides,
+  };
+}
+
+/** How `/receiver-retry`'s handler answers a call: fail by throwing, fail with 503, or succeed. */
+export type RetryAnswer = "throw" | "status" | "ok";
+
+/**
+ * The `/receiver-retry` handler's decision (one per server): the first call for a message id fails the way
+ * the payload's `fail` member says (`"throw"` or `"status"`); every later call for that id succeeds.
+ */
+export function failsFirst(): (event: { id: string | null; payload: unknown }) => RetryAnswer {
+  const called = new Set<string | null>();
+  return (event) => {
+    if (called.has(event.id)) return "ok";
+    called.add(event.id);
+    const fail = (event.payload as { fail?: unknown }).fail;
+    return fail === "throw" || fail === "status" ? fail : "ok";
   };
 }
 

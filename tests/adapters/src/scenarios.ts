@@ -146,6 +146,23 @@ export function runAdapterScenarios(entry: AdapterServer): void {
       expect(await json(retry)).toEqual({ duplicate: true, id: "msg_dup" });
     });
 
+    it.each([
+      ["throws", "throw", 500],
+      ["answers 503", "status", 503],
+    ])("processes the retry of a request whose handler %s, then dedupes", async (_name, fail, status) => {
+      const id = `msg_retry_${fail}`;
+      const init = signedInit({ type: "x", fail }, { id }); // the SAME signed request, sent three times
+      const first = await post("/receiver-retry", init);
+      expect(first.status).toBe(status);
+      await first.arrayBuffer();
+      const retry = await post("/receiver-retry", init);
+      expect(retry.status).toBe(200);
+      expect(await json(retry)).toMatchObject({ id, type: "x" }); // the handler ran again
+      const third = await post("/receiver-retry", init);
+      expect(third.status).toBe(200);
+      expect(await json(third)).toEqual({ duplicate: true, id });
+    });
+
     it("answers the endpoint verification handshake without calling the handler", async () => {
       const init = signedInit(
         { type: "webhook.verification", challenge: "c-123" },

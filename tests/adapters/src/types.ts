@@ -9,6 +9,11 @@ export interface ServerSetup {
   receiver: VerifierOptions;
   /** Second receiver at `POST /receiver-dedupe` (same, with a dedupe store). */
   receiverDedupe: VerifierOptions;
+  /**
+   * Third receiver at `POST /receiver-retry` (with its own dedupe store) whose handler fails the first call
+   * per message id as {@link failsFirst} says — throws (→ 500) or answers 503 — and succeeds after.
+   */
+  receiverRetry: VerifierOptions;
   /** Largest provider body (the adapters' `bodyLimitBytes`). */
   bodyLimitBytes: number;
   /**

@@ -8,8 +8,10 @@ export {
   verifyEndpoint,
 } from "./handshake.ts";
 export { jsonReply, problemOf, problemReply, replyToResponse, type WebhookReply } from "./problem.ts";
+export { runVerifiedHandler } from "./release.ts";
 export {
   createVerifier,
+  type ReleaseClaim,
   rejection,
   type Verifier,
   type VerifierOptions,

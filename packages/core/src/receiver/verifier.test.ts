@@ -83,6 +83,44 @@ describe("createVerifier", () => {
     expect(await strict.verify(signed({}, { id: "d2" }))).toMatchObject({ kind: "duplicate", status: 409 });
   });
 
+  it("release() forgets the claimed id once, so the retry is an event again", async () => {
+    const store = memoryDedupe();
+    const released: string[] = [];
+    const v = createVerifier({
+      secrets: secret,
+      now,
+      dedupe: { claim: (k, ttl) => store.claim(k, ttl), release: async (k) => void released.push(k) },
+    });
+    const first = await v.verify(signed({}, { id: "r1" }));
+    if (first.kind !== "event") throw new Error(`expected an event, got ${first.kind}`);
+    await Promise.all([first.release(), first.release()]);
+    await first.release();
+    expect(released).toEqual(["r1"]);
+    const real = createVerifier({ secrets: secret, now, dedupe: store });
+    const claimed = await real.verify(signed({}, { id: "r2" }));
+    expect((await real.verify(signed({}, { id: "r2" }))).kind).toBe("duplicate");
+    if (claimed.kind === "event") await claimed.release();
+    expect((await real.verify(signed({}, { id: "r2" }))).kind).toBe("event");
+    expect((await real.verify(signed({}, { id: "r2" }))).kind).toBe("duplicate");
+  });
+
+  it("release() is a no-op without dedupe or a store release, and never rejects", async () => {
+    const plain = await createVerifier({ secrets: secret, now }).verify(signed({}));
+    const claimOnly = createVerifier({ secrets: secret, now, dedupe: { claim: async () => true } });
+    const failing = createVerifier({
+      secrets: secret,
+      now,
+      dedupe: {
+        claim: async () => true,
+        release: () => Promise.reject(new Error("store down")),
+      },
+    });
+    for (const r of [plain, await claimOnly.verify(signed({})), await failing.verify(signed({}))]) {
+      if (r.kind !== "event") throw new Error(`expected an event, got ${r.kind}`);
+      await expect(r.release()).resolves.toBeUndefined();
+    }
+  });
+
   it("never claims an id for a request that failed verification", async () => {
     const v = createVerifier({ secrets: secret, now, dedupe: memoryDedupe() });
     await v.verify(signed({}, { id: "x", secret: scheme.generateSecret() }));

@@ -1,6 +1,7 @@
 import { HooklineError, WebhookVerificationError } from "../errors.ts";
 import type { ProblemDetails } from "../router/problem.ts";
 import { standardWebhooks } from "../signing/standard.ts";
+import { assertToleranceFor } from "../signing/timestamp.ts";
 import type { HeaderSource, SigningScheme } from "../signing/types.ts";
 import type { DedupeStore } from "../store/types.ts";
 import { assertContentLength, bodyTooLarge, collectBody, DEFAULT_BODY_LIMIT_BYTES } from "./body.ts";
@@ -33,7 +34,9 @@ export interface VerifierOptions {
   /**
    * Dedupe on the message id: each id is processed once within `dedupeTtlMs`. A repeat is answered
    * `duplicateStatus` (default 200 `{ "duplicate": true }`, so the sender stops retrying) without calling
-   * the handler. The id is claimed when verification succeeds, before the handler runs.
+   * the handler. The id is claimed when verification succeeds, before the handler runs; when the handler
+   * then fails, the adapter calls the result's `release()` (with a store that implements
+   * `DedupeStore.release`), so a retry after a failed handler is processed again (at-least-once).
    */
   dedupe?: DedupeStore;
   /** How long an id is remembered. Default 72 h (longer than the default retry schedule). */
@@ -52,14 +55,25 @@ export interface VerifierOptions {
 
 /** What `verify()` decided. Adapters act on it without deciding anything themselves. */
 export type VerifyResult<TData = unknown> =
-  /** Authentic and new: call the handler with `event`. */
-  | { ok: true; kind: "event"; event: WebhookEvent<TData> }
+  /**
+   * Authentic and new: call the handler with `event`. If the handler fails (throws, or answers ≥ 400),
+   * call `release()` so the sender's retry is processed again instead of being acknowledged as a duplicate.
+   */
+  | { ok: true; kind: "event"; event: WebhookEvent<TData>; release: ReleaseClaim }
   /** Rejected (400 bad header/body, 401 bad signature/stale, 413 too large): send `reply`. */
   | { ok: false; kind: "rejected"; status: number; problem: ProblemDetails; reply: WebhookReply }
   /** Authentic but already processed: send `reply` (200 `{duplicate:true}` or 409), skip the handler. */
   | { ok: false; kind: "duplicate"; status: 200 | 409; event: WebhookEvent<TData>; reply: WebhookReply }
   /** An endpoint verification handshake: send `reply` (200 `{challenge}`), skip the handler. */
   | { ok: false; kind: "handshake"; status: 200; challenge: string; reply: WebhookReply };
+
+/**
+ * Forgets the dedupe claim of a verified event (`DedupeStore.release`), so its retry is processed again.
+ * Idempotent, and never rejects: a no-op without `dedupe`, without an id, or with a store that has no
+ * `release`; if the store fails, the id stays claimed until its TTL passes (the retry is then acknowledged
+ * as a duplicate, as without `release`).
+ */
+export type ReleaseClaim = () => Promise<void>;
 
 export interface Verifier<TData = unknown> {
   /** Verifies raw bytes. Never throws for bad input; a bug or a failing dedupe store does throw. */
@@ -83,7 +97,9 @@ export function rejection(err: unknown): VerifyResult<never> {
 /**
  * Creates the receiver's verifier: signature and timestamp check over the raw bytes with any scheme of
  * core, several secrets, optional dedupe on the message id, and the endpoint handshake. Every framework's
- * verify middleware is a thin translation of this.
+ * verify middleware is a thin translation of this. A new event comes with `release()`: the adapter calls
+ * it when the handler fails, so a retry after a failed handler is processed again (see
+ * `runVerifiedHandler()` for fetch-style handlers, `releaseOnFailedResponse()` in `@hookline/node`).
  */
 export function createVerifier<TData = unknown>(options: VerifierOptions): Verifier<TData> {
   const secrets = typeof options.secrets === "string" ? [options.secrets] : [...options.secrets];
@@ -91,7 +107,9 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
     throw new HooklineError("no_secrets", "createVerifier() needs at least one secret");
   const { dedupe } = options;
   const scheme = options.scheme ?? standardWebhooks();
-  for (const secret of secrets) scheme.assertSecret(secret); // a bad secret fails at start-up, not per request
+  // A bad secret or tolerance fails at start-up, not per request (where it would look like a bad request).
+  for (const secret of secrets) scheme.assertSecret(secret, "verify");
+  assertToleranceFor(scheme, options.toleranceSeconds);
   const parse = options.parse ?? JSON.parse;
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const ttl = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
@@ -131,7 +149,7 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
             );
       return { ok: false, kind: "duplicate", status: duplicateStatus, event, reply };
     }
-    return { ok: true, kind: "event", event };
+    return { ok: true, kind: "event", event, release: releaseOf(dedupe, event.id) };
   }
 
   return {
@@ -147,6 +165,20 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
       }
       return verify({ headers: request.headers, body });
     },
+  };
+}
+
+const noRelease: ReleaseClaim = async () => {};
+
+/** The `release()` of a claimed id: calls the store at most once, however often it is called. */
+function releaseOf(dedupe: DedupeStore | undefined, id: string | null): ReleaseClaim {
+  const release = dedupe?.release?.bind(dedupe);
+  if (!release || id === null) return noRelease;
+  let released: Promise<void> | undefined;
+  return () => {
+    // A store failure leaves the id claimed until its TTL passes: the behaviour without `release`.
+    released ??= release(id).catch(() => {});
+    return released;
   };
 }
 

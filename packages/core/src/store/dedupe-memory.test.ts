@@ -15,6 +15,17 @@ describe("memoryDedupeStore", () => {
     expect(await dedupe.claim("msg_1", 5000)).toBe(false);
   });
 
+  it("release forgets a claimed key, so it can be claimed again; an unknown key is a no-op", async () => {
+    const dedupe = memoryDedupeStore({ now: () => 0 });
+    expect(await dedupe.claim("msg_1", 60_000)).toBe(true);
+    expect(await dedupe.claim("msg_2", 60_000)).toBe(true);
+    await dedupe.release?.("msg_1");
+    await dedupe.release?.("never-claimed");
+    expect(await dedupe.claim("msg_1", 60_000)).toBe(true);
+    expect(await dedupe.claim("msg_1", 60_000)).toBe(false);
+    expect(await dedupe.claim("msg_2", 60_000)).toBe(false); // other keys stay claimed
+  });
+
   it("stays bounded, forgetting the oldest claims first", async () => {
     const dedupe = memoryDedupeStore({ maxEntries: 3, now: () => 0 });
     for (const k of ["a", "b", "c", "d"]) expect(await dedupe.claim(k, 60_000)).toBe(true);

@@ -33,5 +33,8 @@ export function memoryDedupeStore(opts: MemoryDedupeStoreOptions = {}): DedupeSt
       }
       return true;
     },
+    async release(key) {
+      entries.delete(key);
+    },
   };
 }

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import { expressRouter, expressVerify, type WebhookRequest } from "@hookline/express";
 import { readRawBody } from "@hookline/node";
 import express, { type ErrorRequestHandler } from "express";
+import { failsFirst } from "../fixtures.ts";
 import { listen, receivedBody } from "../listen.ts";
 import type { AdapterServer } from "../types.ts";
 
@@ -31,6 +32,13 @@ const server: AdapterServer = {
         res.json(receivedBody((req as WebhookRequest).webhook));
       });
     }
+    const retryAnswer = failsFirst();
+    app.post("/receiver-retry", expressVerify(setup.receiverRetry), (req, res) => {
+      const { webhook } = req as WebhookRequest;
+      const answer = retryAnswer(webhook);
+      if (answer === "throw") throw new Error("handler failed");
+      res.status(answer === "status" ? 503 : 200).json(receivedBody(webhook));
+    });
     app.post("/bare", async (req, res) => {
       res.json({ bytes: (await readRawBody(req)).byteLength });
     });

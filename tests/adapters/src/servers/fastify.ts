@@ -1,5 +1,6 @@
 import { fastifyHookline, verifyWebhookPlugin, type WebhookFastifyRequest } from "@hookline/fastify";
 import Fastify from "fastify";
+import { failsFirst } from "../fixtures.ts";
 import { receivedBody } from "../listen.ts";
 import type { AdapterServer, RunningServer } from "../types.ts";
 
@@ -27,6 +28,16 @@ const server: AdapterServer = {
         scope.post(path, async (request) => receivedBody((request as WebhookFastifyRequest).webhook));
       });
     }
+    const retryAnswer = failsFirst();
+    await app.register(async (scope) => {
+      await scope.register(verifyWebhookPlugin, setup.receiverRetry);
+      scope.post("/receiver-retry", async (request, reply) => {
+        const { webhook } = request as WebhookFastifyRequest;
+        const answer = retryAnswer(webhook);
+        if (answer === "throw") throw new Error("handler failed");
+        return reply.code(answer === "status" ? 503 : 200).send(receivedBody(webhook));
+      });
+    });
     const url = await app.listen({ port: 0, host: "127.0.0.1" });
     return { url, close: () => app.close() };
   },

@@ -3,6 +3,7 @@ import { type KoaWebhookState, koaMiddleware, koaVerify } from "@hookline/koa";
 import { readRawBody } from "@hookline/node";
 import Router from "@koa/router";
 import Koa from "koa";
+import { failsFirst } from "../fixtures.ts";
 import { listen, receivedBody } from "../listen.ts";
 import type { AdapterServer } from "../types.ts";
 
@@ -42,6 +43,13 @@ const server: AdapterServer = {
       ctx.body = receivedBody(ctx.state.webhook);
     });
     router.post("/receiver-dedupe", koaVerify(setup.receiverDedupe), (ctx) => {
+      ctx.body = receivedBody(ctx.state.webhook);
+    });
+    const retryAnswer = failsFirst();
+    router.post("/receiver-retry", koaVerify(setup.receiverRetry), (ctx) => {
+      const answer = retryAnswer(ctx.state.webhook);
+      if (answer === "throw") throw new Error("handler failed");
+      ctx.status = answer === "status" ? 503 : 200;
       ctx.body = receivedBody(ctx.state.webhook);
     });
     router.post("/bare", async (ctx) => {
