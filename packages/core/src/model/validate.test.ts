@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createCatalog } from "../catalog/catalog.ts";
 import { HooklineError, ValidationError } from "../errors.ts";
-import { redactHeaders, targetUrlProblem, validateSubscriptionInput, validateTargetUrl } from "./validate.ts";
+import {
+  isSendableHeaderValue,
+  redactHeaders,
+  targetUrlProblem,
+  validateSubscriptionInput,
+  validateTargetUrl,
+} from "./validate.ts";
 
 const catalog = createCatalog({
   types: { "invoice.paid": {}, "pud:status_update": {}, "product.deleted": {} },
@@ -24,7 +30,8 @@ describe("validateTargetUrl", () => {
     "http://127.0.0.1:8080/",
     "http://[::1]/x",
     "http://www.example.com/callback/${account-code}/${resource-type}/${resource-id}",
-    "https://${tenant}.example.com/hook",
+    "https://a.example?x=${data.x}#${tenant}",
+    "https://a.example:8443/${tenant}/x.${resource-id}",
   ])("accepts %s", (url) => {
     expect(validateTargetUrl(url)).toBe(url);
   });
@@ -40,6 +47,12 @@ describe("validateTargetUrl", () => {
     ["https://a.example/\n", "invalid_url"],
     ["https://a.example/${oops", "invalid_url"],
     ["${scheme}://a.example", "invalid_url"],
+    ["https://${tenant}.example.com/hook", "invalid_url"],
+    ["https://api.example.com${data.host}/hook", "invalid_url"],
+    ["https://api.example.com${data.host}", "invalid_url"],
+    ["https://a.example:${data.port}/", "invalid_url"],
+    ["https://${data.user}@a.example/", "invalid_url"],
+    ["http${data.s}://a.example/", "invalid_url"],
     [`https://a.example/${"x".repeat(2048)}`, "too_long"],
     ["", "required"],
     [42, "invalid_type"],
@@ -54,6 +67,12 @@ describe("validateTargetUrl", () => {
     }
     expect(ValidationError.is(err)).toBe(true);
     expect((err as HooklineError).issues[0]).toMatchObject({ field: "callbackUrl", code });
+  });
+
+  it("says where placeholders may go", () => {
+    expect(targetUrlProblem("https://api.example.com${data.host}/hook")?.message).toMatch(
+      /placeholders only in the path and query/,
+    );
   });
 
   it("accepts exactly 2 KiB", () => {
@@ -206,6 +225,26 @@ describe("validateSubscriptionInput", () => {
     expect(issuesOf({ ...base, headers: { "x-a": "1", "X-A": "2" } })).toEqual([
       { field: "headers.X-A", code: "duplicate" },
     ]);
+  });
+
+  it.each([
+    ["€", "above U+00FF"],
+    ["a\u0001b", "a control character"],
+    ["a\u007fb", "DEL"],
+    ["a\rb", "CR"],
+    ["a\nb", "LF"],
+    ["a\u0000b", "NUL"],
+    ["😀", "an astral character"],
+  ])("refuses header value %j (%s), which no HTTP client would send", (value) => {
+    expect(issuesOf({ ...base, headers: { "x-a": value } })).toEqual([
+      { field: "headers.x-a", code: "invalid_header_value" },
+    ]);
+  });
+
+  it("accepts header values of visible ASCII, space, tab and Latin-1", () => {
+    const headers = { "x-a": "Bearer abc.DEF~!@#$%^&*()", "x-b": "a\tb c", "x-c": "café ÿ\u0080", "x-d": "" };
+    expect(validateSubscriptionInput({ ...base, headers }, { catalog }).headers).toEqual(headers);
+    expect(isSendableHeaderValue("€")).toBe(false);
   });
 
   it("refuses a body template on GET", () => {

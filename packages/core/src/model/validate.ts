@@ -6,6 +6,7 @@ import { eventPatternProblem } from "../catalog/pattern.ts";
 import type { EventCatalog, SubscriptionInput } from "../contracts.ts";
 import { type FieldIssue, type HooklineErrorCode, ValidationError } from "../errors.ts";
 import type { DeliveryMethod } from "./types.ts";
+import { templateLiteralOrigin } from "./url-template.ts";
 
 /** Limits enforced on subscription input. */
 export const SUBSCRIPTION_LIMITS = {
@@ -34,8 +35,8 @@ const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const PLACEHOLDER = /\$\{[^{}]*\}/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const HEADER_VALUE_BAD = /[\u0000\r\n]/;
+/** RFC 9110 field value: visible ASCII, space, tab and obs-text (Latin-1); what HTTP clients will send. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Headers a subscription may not set: hop-by-hop, framing, and anything a signing scheme writes. */
 const RESERVED_HEADERS = new Set([
@@ -89,6 +90,13 @@ export function targetUrlProblem(url: unknown): { message: string; code: string 
   const concrete = url.replace(PLACEHOLDER, "x");
   if (concrete.includes("${"))
     return { message: "has an unterminated `${` placeholder", code: "invalid_url" };
+  if (concrete !== url && templateLiteralOrigin(url) === null) {
+    return {
+      message:
+        "may use ${…} placeholders only in the path and query, not in the scheme, credentials, host or port",
+      code: "invalid_url",
+    };
+  }
   if (CONTROL_OR_SPACE.test(concrete)) {
     return { message: "must not contain spaces or control characters", code: "invalid_url" };
   }
@@ -118,6 +126,15 @@ export function validateTargetUrl(url: unknown, field = "url"): string {
     throw new ValidationError(`[hookline] invalid ${field}: ${problem.message}`, [{ field, ...problem }]);
   }
   return url as string;
+}
+
+/**
+ * Whether a header value can go on the wire (RFC 9110: visible ASCII, space, tab, Latin-1 obs-text). CR, LF,
+ * NUL and other control characters, DEL, and characters above U+00FF are refused (undici would refuse them at
+ * every attempt).
+ */
+export function isSendableHeaderValue(value: string): boolean {
+  return HEADER_VALUE.test(value);
 }
 
 /** Whether a subscription may set this custom header (reserved and signature headers are refused). */
@@ -322,9 +339,13 @@ function checkHeaders(value: unknown, issues: Issues, out: Partial<SubscriptionI
     } else if (seen.has(name.toLowerCase()))
       issues.add(field, "is given twice (header names are case-insensitive)", "duplicate");
     else if (typeof v !== "string") issues.add(field, "must be a string", "invalid_type");
-    else if (HEADER_VALUE_BAD.test(v))
-      issues.add(field, "must not contain CR, LF or NUL", "invalid_header_value");
-    else if (byteLength(v) > SUBSCRIPTION_LIMITS.headerValueBytes) {
+    else if (!isSendableHeaderValue(v)) {
+      issues.add(
+        field,
+        "must be visible ASCII, spaces, tabs or Latin-1 text (no CR, LF or other control characters, nothing above U+00FF)",
+        "invalid_header_value",
+      );
+    } else if (byteLength(v) > SUBSCRIPTION_LIMITS.headerValueBytes) {
       issues.add(field, `must be at most ${SUBSCRIPTION_LIMITS.headerValueBytes} bytes`, "too_long");
     } else headers[name] = v;
     seen.add(name.toLowerCase());

@@ -6,6 +6,7 @@ import { hubSignature } from "./hmac-header.ts";
 import { standardWebhooks } from "./standard.ts";
 import { standardWebhooksEd25519 } from "./standard-ed25519.ts";
 import { stripeSignature } from "./stripe.ts";
+import { assertToleranceFor } from "./timestamp.ts";
 import { tokenHeader } from "./token.ts";
 import type {
   HeaderSource,
@@ -88,5 +89,6 @@ export function verifyWebhook(
   options: VerifyWebhookOptions,
 ): VerifiedHeaders {
   const scheme = resolveScheme(options.scheme ?? "standard", options.registry);
+  assertToleranceFor(scheme, options.toleranceSeconds);
   return scheme.verify(headers, body, options);
 }

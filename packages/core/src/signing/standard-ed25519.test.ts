@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createCatalog } from "../catalog/catalog.ts";
+import { createVerifier } from "../receiver/verifier.ts";
+import { memoryStore } from "../store/memory.ts";
+import { createSubscriptionService } from "../subscriptions/service.ts";
 import { publicKeyFor, standardWebhooksEd25519 } from "./standard-ed25519.ts";
 import { at, codeOf } from "./test-support.ts";
 
@@ -81,6 +85,39 @@ describe("standard-v1a (ed25519)", () => {
       expect(codeOf(() => scheme.assertSecret(bad))).toBe("invalid_secret");
     }
     expect(codeOf(() => publicKeyFor("whpk_" + "A".repeat(43) + "="))).toBe("invalid_secret");
-    expect(() => scheme.assertSecret(publicKeyFor(scheme.generateSecret()))).not.toThrow();
+    expect(() => scheme.assertSecret(publicKeyFor(scheme.generateSecret()), "verify")).not.toThrow();
+  });
+
+  it("signs only with a whsk_ key: a whpk_ public key is refused as a signing secret", () => {
+    const whsk = scheme.generateSecret();
+    const whpk = publicKeyFor(whsk);
+    expect(() => scheme.assertSecret(whsk)).not.toThrow();
+    expect(() => scheme.assertSecret(whsk, "sign")).not.toThrow();
+    for (const use of [undefined, "sign"] as const) {
+      expect(codeOf(() => scheme.assertSecret(whpk, use))).toBe("invalid_secret");
+      expect(() => scheme.assertSecret(whpk, use)).toThrow(/whpk_" public key cannot sign/);
+    }
+    expect(() => scheme.assertSecret(whpk, "verify")).not.toThrow();
+    expect(() => scheme.assertSecret(whsk, "verify")).not.toThrow();
+  });
+
+  it("gives receivers a verifier from the whpk_ key, and subscriptions refuse it", async () => {
+    const whsk = scheme.generateSecret();
+    const verifier = createVerifier({ scheme, secrets: publicKeyFor(whsk), now: at(5000) });
+    const body = new TextEncoder().encode("{}");
+    const headers = scheme.sign({ id: "msg_1", timestamp: 5000, body, secrets: [whsk] });
+    expect((await verifier.verify({ headers, body })).kind).toBe("event");
+    const service = createSubscriptionService({
+      store: memoryStore(),
+      catalog: createCatalog({ types: { "a.b": {} } }),
+      schemes: { [scheme.name]: scheme },
+      defaultScheme: scheme.name,
+    });
+    const base = { url: "https://a.example/hook", eventTypes: ["a.b"] };
+    await expect(service.create("t", { ...base, secret: publicKeyFor(whsk) })).rejects.toMatchObject({
+      code: "validation_failed",
+      issues: [expect.objectContaining({ field: "secret", code: "invalid_secret" })],
+    });
+    await expect(service.create("t", { ...base, secret: whsk })).resolves.toMatchObject({ url: base.url });
   });
 });

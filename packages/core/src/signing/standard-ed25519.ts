@@ -145,9 +145,15 @@ export function standardWebhooksEd25519(): SigningScheme {
     generateSecret() {
       return WHSK_PREFIX + randomKey(32).toString("base64");
     },
-    assertSecret(secret) {
-      // Both halves are valid configuration: senders hold `whsk_`, receivers `whpk_`.
-      publicKeyOf(secret);
+    assertSecret(secret, use = "sign") {
+      // Receivers verify with `whpk_` (or `whsk_`); a sender can sign only with the private `whsk_` key.
+      if (use === "verify") publicKeyOf(secret);
+      else if (typeof secret === "string" && secret.startsWith(WHPK_PREFIX)) {
+        throw invalidSecret(
+          NAME,
+          `a "${WHPK_PREFIX}" public key cannot sign: give the "${WHSK_PREFIX}" signing key (receivers get its ${WHPK_PREFIX} key from publicKeyFor)`,
+        );
+      } else privateKeyOf(secret);
     },
   };
 }

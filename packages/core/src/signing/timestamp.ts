@@ -16,9 +16,44 @@ export function parseTimestamp(value: string, header: string): number {
   return Number(value);
 }
 
+/**
+ * `toleranceSeconds: false` for a scheme that signs a timestamp: refused (`validation_failed`, field
+ * `toleranceSeconds`), since it would accept a captured request forever. It is a configuration error, not a
+ * bad request, so it is a {@link ValidationError}, never a `WebhookVerificationError`.
+ */
+function toleranceOffError(schemeName?: string): ValidationError {
+  const scheme = schemeName === undefined ? "a scheme that signs a timestamp" : `scheme ${schemeName}`;
+  return new ValidationError(
+    `[hookline] toleranceSeconds: false is not allowed for ${scheme}: it would accept replays of any age (set a number of seconds)`,
+    [
+      {
+        field: "toleranceSeconds",
+        message: "must be a number for a scheme that signs a timestamp",
+        code: "not_allowed",
+      },
+    ],
+  );
+}
+
+/**
+ * Checks a `toleranceSeconds` option against the scheme it is used with, up front (verifier creation,
+ * `verifyWebhook`): a non-negative number, or `false` only for a scheme that signs no timestamp.
+ * Throws {@link ValidationError} otherwise.
+ */
+export function assertToleranceFor(
+  scheme: { readonly name: string; readonly signsTimestamp: boolean },
+  toleranceSeconds: number | false | undefined,
+): void {
+  const tolerance = toleranceValue(toleranceSeconds);
+  if (tolerance === false && scheme.signsTimestamp) throw toleranceOffError(scheme.name);
+}
+
 /** The tolerance in force: 300 s unless set; `false` only when explicitly passed. */
 export function toleranceOf(opts: VerifyOptions): number | false {
-  const t = opts.toleranceSeconds;
+  return toleranceValue(opts.toleranceSeconds);
+}
+
+function toleranceValue(t: unknown): number | false {
   if (t === undefined) return DEFAULT_TOLERANCE_SECONDS;
   if (t === false) return false;
   if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
@@ -30,10 +65,13 @@ export function toleranceOf(opts: VerifyOptions): number | false {
   return t;
 }
 
-/** Throws `timestamp_too_old` / `timestamp_in_future` when `timestamp` is outside the tolerance window. */
+/**
+ * Throws `timestamp_too_old` / `timestamp_in_future` when `timestamp` is outside the tolerance window. Only
+ * schemes that sign a timestamp call it, so `toleranceSeconds: false` here is a {@link ValidationError}.
+ */
 export function checkTolerance(timestamp: number, opts: VerifyOptions): void {
   const tolerance = toleranceOf(opts);
-  if (tolerance === false) return;
+  if (tolerance === false) throw toleranceOffError();
   const nowMs = opts.now ? opts.now() : Date.now();
   if (!Number.isFinite(nowMs)) {
     throw new ValidationError("[hookline] now() must return milliseconds since the epoch", [

@@ -23,8 +23,8 @@ export interface VerifyOptions {
   /** Accepted secrets (rotation: several at once). For ed25519, public keys (`whpk_…`). */
   secrets: readonly string[];
   /**
-   * Two-sided timestamp tolerance in seconds. Default 300. `false` disables the check — only for schemes
-   * that sign no timestamp, or when explicitly asked for; it is never the default.
+   * Two-sided timestamp tolerance in seconds. Default 300. `false` (no window) is accepted only by schemes
+   * that sign no timestamp; a scheme that signs one refuses it with a `ValidationError`.
    */
   toleranceSeconds?: number | false;
   /** Clock for tests, in milliseconds since the epoch. */
@@ -39,6 +39,9 @@ export interface VerifiedHeaders {
   timestamp: number | null;
 }
 
+/** What a secret is for: signing outgoing requests, or verifying incoming ones. */
+export type SecretUse = "sign" | "verify";
+
 export interface SigningScheme {
   /** Stable name used in configuration and stored on subscriptions: `standard`, `standard-v1a`, `hub`, `stripe`, `token`, `none`. */
   readonly name: string;
@@ -50,6 +53,10 @@ export interface SigningScheme {
   verify(headers: HeaderSource, body: RawBody, opts: VerifyOptions): VerifiedHeaders;
   /** A new secret in this scheme's format. */
   generateSecret(): string;
-  /** Throws `invalid_secret` when `secret` is not in a format this scheme can use. */
-  assertSecret(secret: string): void;
+  /**
+   * Throws `invalid_secret` when `secret` is not in a format this scheme can use for `use`: `"sign"` (the
+   * default: a subscription's signing secret) or `"verify"` (a receiver's key). Only asymmetric schemes tell
+   * them apart (`standard-v1a` signs with `whsk_` keys only, verifies with `whpk_` or `whsk_`).
+   */
+  assertSecret(secret: string, use?: SecretUse): void;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Message, Subscription } from "../../model/types.ts";
 import type { RenderContext } from "../types.ts";
 import { flatEnvelope, standardEnvelope } from "./envelope.ts";
-import { isJsonContentType, renderRequest, splitEventType } from "./render-request.ts";
+import { isFormContentType, isJsonContentType, renderRequest, splitEventType } from "./render-request.ts";
 import { RenderError, templatePlaceholders } from "./template.ts";
 
 const T0 = new Date("2026-03-04T05:06:07.089Z");
@@ -112,6 +112,12 @@ describe("renderRequest: envelope bodies", () => {
       renderError(() => renderRequest(subscription({ headers: { "x-a": "1\r\nx-b: 2" } }), [message()], ctx))
         .message,
     ).toMatch(/invalid custom header "x-a"/);
+    for (const value of ["€", "a\u0001b"]) {
+      expect(
+        renderError(() => renderRequest(subscription({ headers: { "x-b": value } }), [message()], ctx))
+          .message,
+      ).toMatch(/invalid custom header "x-b"/);
+    }
   });
 });
 
@@ -238,6 +244,85 @@ describe("renderRequest: render errors", () => {
   });
 });
 
+describe("renderRequest: event data cannot move the request", () => {
+  const evil = (data: Message["data"]) => [message({ data })] as [Message];
+
+  it("refuses a rendered URL whose origin differs from the template's (a stored legacy template)", () => {
+    const err = renderError(() =>
+      renderRequest(
+        subscription({ url: "https://api.example.com${data.host}/hook" }),
+        evil({ host: ".evil.com" }),
+        ctx,
+      ),
+    );
+    expect(err.kind).toBe("render");
+    expect(err.message).toMatch(/outside the template's origin/);
+    for (const url of ["https://${data.host}/hook", "https://api.example.com:${data.port}/"]) {
+      const e = renderError(() =>
+        renderRequest(subscription({ url }), evil({ host: "api.example.com", port: "443" }), ctx),
+      );
+      expect(e.message).toMatch(/outside the template's origin/);
+    }
+  });
+
+  it.each(["..", "."])("refuses a path segment rendered as %s", (value) => {
+    const err = renderError(() =>
+      renderRequest(subscription({ url: "https://h.example/api/${data.p}/items" }), evil({ p: value }), ctx),
+    );
+    expect(err.kind).toBe("render");
+    expect(err.message).toMatch(/path segment from event data/);
+  });
+
+  it("refuses a dot segment assembled from two placeholders or a placeholder and a literal", () => {
+    const two = renderError(() =>
+      renderRequest(
+        subscription({ url: "https://h.example/a/${data.x}${data.y}" }),
+        evil({ x: ".", y: "." }),
+        ctx,
+      ),
+    );
+    expect(two.message).toMatch(/".." path segment/);
+    const mixed = renderError(() =>
+      renderRequest(subscription({ url: "https://h.example/a/.${data.x}" }), evil({ x: "." }), ctx),
+    );
+    expect(mixed.message).toMatch(/".." path segment/);
+    const encoded = renderError(() =>
+      renderRequest(subscription({ url: "https://h.example/a/%2E${data.x}" }), evil({ x: "." }), ctx),
+    );
+    expect(encoded.message).toMatch(/"%2E\." path segment/);
+  });
+
+  it("keeps dots inside a segment and in the query", () => {
+    const req = renderRequest(
+      subscription({ url: "https://h.example/a/${data.x}?q=${data.y}" }),
+      evil({ x: "..x", y: ".." }),
+      ctx,
+    );
+    expect(req.url).toBe("https://h.example/a/..x?q=..");
+    const percent = renderRequest(
+      subscription({ url: "https://h.example/a/${data.x}" }),
+      evil({ x: "%2e%2e" }),
+      ctx,
+    );
+    expect(percent.url).toBe("https://h.example/a/%252e%252e");
+  });
+
+  it("form-encodes values in application/x-www-form-urlencoded bodies", () => {
+    const req = renderRequest(
+      subscription({
+        contentType: "application/x-www-form-urlencoded; charset=utf-8",
+        bodyTemplate: "name=${data.name}&role=viewer&ids=${resource-id}",
+      }),
+      [message({ data: { name: "x&role=admin é" }, resourceId: "1" }), message({ resourceId: "2" })],
+      ctx,
+    );
+    const body = text(req.body)!;
+    expect(body).toBe("name=x%26role%3Dadmin%20%C3%A9&role=viewer&ids=1,2");
+    expect(new URLSearchParams(body).getAll("role")).toEqual(["viewer"]);
+    expect(new URLSearchParams(body).get("name")).toBe("x&role=admin é");
+  });
+});
+
 describe("helpers", () => {
   it("splits event types at the last separator", () => {
     expect(splitEventType("product.deleted")).toEqual({ resourceType: "product", lifecycleEvent: "deleted" });
@@ -251,6 +336,13 @@ describe("helpers", () => {
     });
     expect(splitEventType("a.b.c")).toEqual({ resourceType: "a.b", lifecycleEvent: "c" });
     expect(splitEventType("ping")).toEqual({ resourceType: "ping", lifecycleEvent: "" });
+  });
+
+  it("recognises form content types", () => {
+    expect(isFormContentType("application/x-www-form-urlencoded")).toBe(true);
+    expect(isFormContentType(" Application/X-WWW-Form-Urlencoded ; charset=utf-8")).toBe(true);
+    expect(isFormContentType("application/x-www-form-urlencodedx")).toBe(false);
+    expect(isFormContentType("text/plain")).toBe(false);
   });
 
   it("recognises JSON content types", () => {

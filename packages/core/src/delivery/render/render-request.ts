@@ -9,17 +9,23 @@
  * envelopes for an id set), `${data}` / `${data.path.to.field}` (from the first message's payload), plus the
  * variables of {@link RenderContext.variables}, which take precedence.
  *
+ * The URL template may use placeholders only in its path and query: a rendered URL whose origin differs from
+ * the template's literal origin, or with a `.`/`..` path segment (also `%2e`) made by a placeholder, is a
+ * {@link RenderError} (such a segment is refused, not encoded: WHATWG URL resolves `%2e` like `.`).
+ *
  * The body is the body template when there is one, else the envelope as JSON (an array of envelopes for an id
- * set). GET requests carry no body and no `content-type`. Custom subscription headers are sent lower-cased;
+ * set). Body template values are JSON-escaped for JSON content types, form-encoded (`encodeURIComponent`) for
+ * `application/x-www-form-urlencoded`, and inserted verbatim otherwise. GET requests carry no body and no `content-type`. Custom subscription headers are sent lower-cased;
  * `content-type` always comes from the subscription.
  */
 import type { JsonValue, Message, Subscription } from "../../model/types.ts";
+import { isDotSegment, rawPathSegments, templateLiteralOrigin } from "../../model/url-template.ts";
+import { isSendableHeaderValue } from "../../model/validate.ts";
 import type { OutgoingRequest, RenderContext, Renderer } from "../types.ts";
-import { expandTemplate, RenderError, type TemplateValue } from "./template.ts";
+import { expandTemplate, RenderError, type TemplateContext, type TemplateValue } from "./template.ts";
 
 const SEPARATORS = [".", ":", "/"];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
 const encoder = new TextEncoder();
 
 /** Splits an event type into resource type and lifecycle event at its last separator. */
@@ -33,6 +39,37 @@ export function splitEventType(type: string): { resourceType: string; lifecycleE
 /** Whether a content type is JSON (`application/json`, `application/*+json`, with parameters). */
 export function isJsonContentType(contentType: string): boolean {
   return /^[a-z]+\/(?:[\w.-]+\+)?json\b/i.test(contentType.trim());
+}
+
+/** Whether a content type is `application/x-www-form-urlencoded` (with parameters). */
+export function isFormContentType(contentType: string): boolean {
+  return /^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(contentType.trim());
+}
+
+function bodyContext(contentType: string): TemplateContext {
+  if (isJsonContentType(contentType)) return "json";
+  return isFormContentType(contentType) ? "form" : "text";
+}
+
+/**
+ * Refuses a rendered URL that event data moved: another origin than the template's literal one (`href` is
+ * normalised, so it starts with `origin/` exactly when the origin matches), or a dot segment a placeholder made.
+ */
+function checkRenderedUrl(template: string, url: string, href: string, subscriptionId: string): void {
+  const origin = templateLiteralOrigin(template);
+  if (origin === null || !href.startsWith(`${origin}/`)) {
+    throw new RenderError(
+      `[hookline] subscription ${subscriptionId} renders a URL outside the template's origin ${origin ?? "(placeholders in the host)"}: ${url}`,
+    );
+  }
+  const templateSegments = rawPathSegments(template);
+  rawPathSegments(url).forEach((segment, i) => {
+    if (isDotSegment(segment) && templateSegments[i] !== segment) {
+      throw new RenderError(
+        `[hookline] subscription ${subscriptionId} renders a "${segment}" path segment from event data: ${url}`,
+      );
+    }
+  });
 }
 
 function dataAt(data: JsonValue, path: string[]): JsonValue | undefined {
@@ -98,7 +135,7 @@ function resolver(
 function renderHeaders(subscription: Subscription, withBody: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(subscription.headers)) {
-    if (!HEADER_NAME.test(name) || HEADER_VALUE_FORBIDDEN.test(value)) {
+    if (!HEADER_NAME.test(name) || !isSendableHeaderValue(value)) {
       throw new RenderError(`[hookline] invalid custom header "${name}" on subscription ${subscription.id}`);
     }
     const lower = name.toLowerCase();
@@ -108,19 +145,34 @@ function renderHeaders(subscription: Subscription, withBody: boolean): Record<st
   return headers;
 }
 
-/** The default renderer (see the module comment for placeholders and body rules). */
-export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRequest => {
-  const resolve = resolver(subscription, messages, ctx);
-  const url = expandTemplate(subscription.url, "uri", resolve, `the URL of subscription ${subscription.id}`);
+/** Rendered URL → its normalised `href`, for URLs already checked (most subscriptions render one URL). */
+const hrefs = new Map<string, string>();
+const HREF_CACHE_LIMIT = 512;
+
+/** The normalised `href` of a rendered URL; throws a {@link RenderError} unless it is a valid http(s) URL. */
+function httpHref(url: string, subscriptionId: string): string {
+  const cached = hrefs.get(url);
+  if (cached !== undefined) return cached;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new RenderError(`[hookline] subscription ${subscription.id} renders an invalid URL: ${url}`);
+    throw new RenderError(`[hookline] subscription ${subscriptionId} renders an invalid URL: ${url}`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new RenderError(`[hookline] subscription ${subscription.id} renders a non-HTTP URL: ${url}`);
+    throw new RenderError(`[hookline] subscription ${subscriptionId} renders a non-HTTP URL: ${url}`);
   }
+  if (hrefs.size >= HREF_CACHE_LIMIT) hrefs.clear();
+  hrefs.set(url, parsed.href);
+  return parsed.href;
+}
+
+/** The default renderer (see the module comment for placeholders and body rules). */
+export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRequest => {
+  const resolve = resolver(subscription, messages, ctx);
+  const url = expandTemplate(subscription.url, "uri", resolve, `the URL of subscription ${subscription.id}`);
+  const href = httpHref(url, subscription.id);
+  checkRenderedUrl(subscription.url, url, href, subscription.id);
   const withBody = subscription.method !== "GET";
   let body: Uint8Array | null = null;
   if (withBody) {
@@ -129,7 +181,7 @@ export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRe
       subscription.bodyTemplate !== null
         ? expandTemplate(
             subscription.bodyTemplate,
-            isJsonContentType(contentType) ? "json" : "text",
+            bodyContext(contentType),
             resolve,
             `the body template of subscription ${subscription.id}`,
           )
@@ -139,7 +191,7 @@ export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRe
     body = encoder.encode(text);
   }
   return {
-    url: parsed.href,
+    url: href,
     method: subscription.method,
     headers: renderHeaders(subscription, withBody),
     body,

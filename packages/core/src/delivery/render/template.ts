@@ -6,13 +6,15 @@
  * - `json`: inside a JSON string (`"id": "${resource-id}"`) values are JSON-string-escaped without quotes,
  *   so the template's own quotes stay valid; outside a string (`"event": ${full-event}`) a value is inserted
  *   as a JSON value (objects as JSON, text as a quoted string). The output of a valid template is valid JSON.
+ * - `form`: for `application/x-www-form-urlencoded` bodies, values are percent-encoded like `uri`
+ *   (`encodeURIComponent`), so a value such as `x&role=admin` stays inside its field.
  * - `text`: values verbatim.
  */
 import { HooklineError } from "../../errors.ts";
 import type { JsonValue } from "../../model/types.ts";
 
 /** Escaping context of a template. */
-export type TemplateContext = "uri" | "json" | "text";
+export type TemplateContext = "uri" | "form" | "json" | "text";
 
 /** A placeholder value: text, a list of texts (an id set, joined with `,`), or a JSON value. */
 export type TemplateValue = string | readonly string[] | { json: JsonValue };
@@ -86,6 +88,7 @@ function asText(value: TemplateValue): string {
 function escapeValue(value: TemplateValue, context: TemplateContext, inJsonString: boolean): string {
   switch (context) {
     case "uri":
+    case "form":
       if (typeof value !== "string" && !("json" in value)) return value.map(encodeURIComponent).join(",");
       return encodeURIComponent(asText(value));
     case "json":

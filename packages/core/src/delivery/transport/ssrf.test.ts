@@ -77,7 +77,6 @@ const ALLOWED_URLS: readonly string[] = [
   "http://[::ffff:8.8.8.8]/", // mapped, but public
   "http://[64:ff9b::808:808]/", // NAT64 of 8.8.8.8
   "http://localhost.example.com/", // a real name that merely contains 'localhost'
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a seed 002 URI template
   "https://example.com/${account-code}/${resource-id}",
 ];
 
@@ -110,6 +109,27 @@ describe("SSRF guard: subscribe-time URL validation", () => {
     ["http://exa mple.com/", /not an absolute URL/],
   ])("rejects %s with a clear message", (url, message) => {
     expect(() => validateDeliveryUrl(url, guard)).toThrow(message);
+  });
+
+  it.each([
+    "https://api.example.com${data.host}/hook",
+    "https://${tenant}.example.com/",
+    "https://example.com:${data.port}/",
+    "https://${data.user}@example.com/",
+  ])("refuses placeholders outside the path and query: %s", (url) => {
+    let caught: unknown;
+    try {
+      validateDeliveryUrl(url, guard);
+    } catch (err) {
+      caught = err;
+    }
+    expect(ValidationError.is(caught)).toBe(true);
+    expect((caught as ValidationError).message).toMatch(
+      /placeholders are allowed only in the path and query/,
+    );
+    expect((caught as ValidationError).issues).toEqual([
+      expect.objectContaining({ field: "url", code: "invalid_url" }),
+    ]);
   });
 
   it("names the blocked range in the error", () => {

@@ -16,6 +16,7 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { HooklineError, ValidationError } from "../../errors.ts";
+import { templateLiteralOrigin } from "../../model/url-template.ts";
 import { bareAddress, embeddedIpv4 } from "./ip.ts";
 
 /** Resolves a host name to all its addresses (default: `dns.lookup` with `all: true`). */
@@ -247,16 +248,23 @@ function familyNumber(family: number | string | undefined): 0 | 4 | 6 {
 
 /**
  * Subscribe-time check of a delivery URL (or URI template): an absolute `http:`/`https:` URL whose host is
- * not a blocked literal address or a `localhost` name. `${…}` placeholders are replaced by a neutral value
- * first; hosts that are names are checked again, after resolution, on every delivery.
+ * not a blocked literal address or a `localhost` name. `${…}` placeholders are allowed only in the path and
+ * query (see {@link templateLiteralOrigin}) and are replaced by a neutral value for the check; hosts that are names are checked again, after resolution, on every delivery.
  * Throws a {@link ValidationError} (field `url`) with a clear message; returns the parsed URL.
  */
 export function validateDeliveryUrl(url: string, guard: SsrfGuard): URL {
   const fail = (message: string, code: string) =>
     new ValidationError(`[hookline] invalid delivery URL: ${message}`, [{ field: "url", message, code }]);
+  const concrete = url.replace(/\$\{[^}]*\}/g, "x");
+  if (concrete !== url && templateLiteralOrigin(url) === null) {
+    throw fail(
+      "placeholders are allowed only in the path and query, not in the scheme, credentials, host or port",
+      "invalid_url",
+    );
+  }
   let parsed: URL;
   try {
-    parsed = new URL(url.replace(/\$\{[^}]*\}/g, "x"));
+    parsed = new URL(concrete);
   } catch {
     throw fail("not an absolute URL", "invalid_url");
   }
