@@ -223,9 +223,16 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
   const delivery = options.delivery ?? {};
   // A lease must outlive the longest attempt (request timeout, batching window), or a slow attempt could be
   // claimed twice.
-  const leaseMs =
-    delivery.leaseMs ??
-    Math.max(60_000, 2 * (delivery.timeoutMs ?? 15_000) + (delivery.batchWindowMs ?? 1000));
+  const timeoutMs = delivery.timeoutMs ?? 15_000;
+  const leaseMs = delivery.leaseMs ?? Math.max(60_000, 2 * timeoutMs + (delivery.batchWindowMs ?? 1000));
+  if (!(leaseMs >= timeoutMs)) {
+    // A lease shorter than a request lets a second worker take over a delivery whose request is still running:
+    // the stale result is fenced out of the store, but the endpoint would receive the request twice.
+    throw new HooklineError(
+      "bad_request",
+      `[hookline] delivery.leaseMs (${leaseMs}) must be at least delivery.timeoutMs (${timeoutMs})`,
+    );
+  }
   const catalog =
     options.catalog === undefined
       ? createCatalog({ types: {}, allowUnknown: true })

@@ -95,14 +95,26 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
-  async function update(delivery: Delivery, patch: DeliveryPatch, tx: Store = store) {
-    const updated = await tx.updateDelivery(
+  /**
+   * Applies `patch` only while this worker still holds the delivery's lease (fencing): `null` when the lease
+   * expired and another worker took the delivery over, in which case this worker must record nothing.
+   */
+  function update(delivery: Delivery, patch: DeliveryPatch, tx: Store = store): Promise<Delivery | null> {
+    return tx.updateDelivery(
       delivery.tenant,
       delivery.id,
       { ...patch, updatedAt: now() },
-      { expectStatus: "delivering" },
+      delivery.leaseUntil === null
+        ? { expectStatus: "delivering" }
+        : { expectStatus: "delivering", expectLeaseUntil: delivery.leaseUntil },
     );
-    return updated ?? { ...delivery, ...patch };
+  }
+
+  function leaseLost(delivery: Delivery): void {
+    logger.warn(
+      { deliveryId: delivery.id, tenant: delivery.tenant },
+      "[hookline] lease lost to another worker: this attempt is not recorded",
+    );
   }
 
   /** Ends a delivery without an attempt (its subscription or message is gone). */
@@ -115,6 +127,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       lastError: reason,
       completedAt: at,
     });
+    if (final === null) return leaseLost(delivery);
     logger.info({ deliveryId: delivery.id, reason }, "[hookline] delivery abandoned");
     telemetry.delivered("failed", delivery.eventType);
     fire("delivery.exhausted", { delivery: final, attempt: null });
@@ -128,6 +141,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       leaseUntil: null,
       lastError: reason,
     });
+    if (parked === null) return leaseLost(delivery);
     await queue.schedule([jobOf(parked)]);
   }
 
@@ -151,9 +165,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       body: request.body ?? new Uint8Array(),
       secrets,
     });
-    const secretHeaders = Object.entries(signed)
-      .filter(([, value]) => secrets.some((s) => value.includes(s)))
-      .map(([name]) => name);
+    const secretHeaders: string[] = [];
+    for (const name of Object.keys(signed)) {
+      const value = signed[name]!;
+      if (secrets.some((s) => value.includes(s))) secretHeaders.push(name);
+    }
     return { request: { ...request, headers: { ...request.headers, ...signed } }, secretHeaders };
   }
 
@@ -181,14 +197,16 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     items: readonly [DeliveryItem, ...DeliveryItem[]],
   ): Promise<void> {
     const lead = items[0];
-    const permit = await guard.acquire(sub.id, {
+    // Limits and circuit state belong to one tenant's subscription: ids are only unique per tenant.
+    const endpoint = `${sub.tenant}\u0000${sub.id}`;
+    const permit = await guard.acquire(endpoint, {
       concurrency: sub.concurrency ?? options.defaultConcurrency,
       ratePerSecond: sub.rateLimit ?? options.defaultRateLimit,
     });
     if (!permit.ok) {
       await Promise.all(items.map((i) => defer(i.delivery, permit.retryAt, permit.reason)));
-      if (permit.reason === "circuit_open" && circuitNotified.get(sub.id) !== permit.retryAt.getTime()) {
-        circuitNotified.set(sub.id, permit.retryAt.getTime());
+      if (permit.reason === "circuit_open" && circuitNotified.get(endpoint) !== permit.retryAt.getTime()) {
+        circuitNotified.set(endpoint, permit.retryAt.getTime());
         fire("endpoint.circuit_opened", { subscription: sub, until: permit.retryAt });
       }
       return;
@@ -256,46 +274,58 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
     const ok = decisions[0]?.action === "succeed";
     await guard
-      .record(sub.id, ok)
+      .record(endpoint, ok)
       .catch((err: unknown) => logger.warn({ err }, "[hookline] guard.record failed"));
 
     const sentRequest = request as OutgoingRequest | null;
     const attempts: Attempt[] = [];
     const finals: Delivery[] = [];
     const failingSince = ok ? null : (sub.failingSince ?? startedAt);
-    await store.transaction(async (tx) => {
-      for (const [index, item] of items.entries()) {
-        const decision = decisions[index] as RetryDecision;
-        const record: Attempt = {
-          id: await options.ids("attempt", { store: tx, tenant: sub.tenant }),
-          tenant: sub.tenant,
-          deliveryId: item.delivery.id,
-          messageId: item.message.id,
-          subscriptionId: sub.id,
-          number: item.delivery.attempts + 1,
-          url: sentRequest?.url ?? sub.url,
-          method: sentRequest?.method ?? sub.method,
-          requestHeaders: redacted,
-          status: result.status,
-          responseBody: result.body,
-          responseHeaders: result.headers,
-          durationMs: result.durationMs,
-          errorKind: result.errorKind,
-          error: result.error,
-          startedAt,
-        };
-        await tx.insertAttempt(record);
-        attempts.push(record);
-        finals.push(await update(item.delivery, patchFor(decision, result, record.number), tx));
-      }
-      if (failingSince?.getTime() !== sub.failingSince?.getTime()) {
-        await tx.updateSubscription(sub.tenant, sub.id, { failingSince, updatedAt: now() });
-      }
-    });
+    const lost = await store
+      .transaction(async (tx) => {
+        for (let index = 0; index < items.length; index++) {
+          const item = items[index]!;
+          const decision = decisions[index] as RetryDecision;
+          const record: Attempt = {
+            id: await options.ids("attempt", { store: tx, tenant: sub.tenant }),
+            tenant: sub.tenant,
+            deliveryId: item.delivery.id,
+            messageId: item.message.id,
+            subscriptionId: sub.id,
+            number: item.delivery.attempts + 1,
+            url: sentRequest?.url ?? sub.url,
+            method: sentRequest?.method ?? sub.method,
+            requestHeaders: redacted,
+            status: result.status,
+            responseBody: result.body,
+            responseHeaders: result.headers,
+            durationMs: result.durationMs,
+            errorKind: result.errorKind,
+            error: result.error,
+            startedAt,
+          };
+          await tx.insertAttempt(record);
+          attempts.push(record);
+          const final = await update(item.delivery, patchFor(decision, result, record.number), tx);
+          // Fenced out: roll the whole record back; the worker that holds the lease records its own attempt.
+          if (final === null) throw new LeaseLost(item.delivery);
+          finals.push(final);
+        }
+        if (failingSince?.getTime() !== sub.failingSince?.getTime()) {
+          await tx.updateSubscription(sub.tenant, sub.id, { failingSince, updatedAt: now() });
+        }
+        return null;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof LeaseLost) return err.delivery;
+        throw err;
+      });
+    if (lost !== null) return leaseLost(lost);
 
     const retries: Delivery[] = [];
     let disableReason: string | null = null;
-    for (const [index, delivery] of finals.entries()) {
+    for (let index = 0; index < finals.length; index++) {
+      const delivery = finals[index]!;
       const decision = decisions[index] as RetryDecision;
       const record = attempts[index] as Attempt;
       if (decision.action === "succeed") {
@@ -357,6 +387,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       return attempt(sub, [item]);
     },
   };
+}
+
+/** Thrown inside the recording transaction to roll it back when the lease was taken over. */
+class LeaseLost extends Error {
+  readonly delivery: Delivery;
+  constructor(delivery: Delivery) {
+    super("[hookline] lease lost");
+    this.delivery = delivery;
+  }
 }
 
 function failure(kind: "render" | "other", error: unknown): HttpResult {

@@ -14,7 +14,13 @@ if (!mode || !path || !receiverUrl) throw new Error("usage: crash-child <emit|dr
 const store = fileStore({ path });
 const hookline = createHookline({
   store,
-  delivery: { ssrf: { allow: ["127.0.0.1"] }, leaseMs: 500, concurrency: 4, retrySchedule: [0, 50, 50] },
+  delivery: {
+    ssrf: { allow: ["127.0.0.1"] },
+    leaseMs: 500,
+    timeoutMs: 500,
+    concurrency: 4,
+    retrySchedule: [0, 50, 50],
+  },
 });
 
 if (mode === "emit") {

@@ -71,6 +71,8 @@ export function createPipeline(store: Store, options: PipelineOptions = {}) {
   return {
     queue,
     disabled,
+    /** The worker's queue handler, for tests that hand it a job directly. */
+    handle: worker.handle,
     emit: (input: EmitInput, opts?: EmitOptions) => emitter.emit(input, opts),
     start: () => queue.start(worker.handle, { concurrency: options.concurrency ?? 4 }),
     close: () => queue.close({ timeoutMs: 2000 }),
