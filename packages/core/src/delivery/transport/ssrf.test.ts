@@ -53,6 +53,8 @@ const REFUSED_URLS: readonly string[] = [
   "http://[64:ff9b::a00:1]/", // NAT64 embedding 10.0.0.1
   "http://[2002:7f00:1::]/", // 6to4 embedding 127.0.0.1
   "http://[::127.0.0.1]/", // IPv4-compatible
+  "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", // Teredo
+  "http://[::ffff:0:7f00:1]/", // IPv4-translated 127.0.0.1
   "http://[fc00::1]/",
   "http://[fd12:3456:789a::1]/",
   "http://[fe80::1]/",

@@ -82,6 +82,9 @@ const BLOCKED: ReadonlyArray<readonly [string, string, boolean]> = [
   ["NAT64 local-use (64:ff9b:1::/48)", "64:ff9b:1::/48", false],
   ["discard-only (100::/64)", "100::/64", false],
   ["documentation (2001:db8::/32)", "2001:db8::/32", false],
+  // Tunnels that carry an IPv4 address inside: refused outright rather than decoded.
+  ["Teredo (2001::/32)", "2001::/32", false],
+  ["IPv4-translated (::ffff:0:0:0/96)", "::ffff:0:0:0/96", false],
   ["unique-local (fc00::/7)", "fc00::/7", true],
   ["link-local (fe80::/10)", "fe80::/10", false],
   ["site-local (fec0::/10)", "fec0::/10", false],
