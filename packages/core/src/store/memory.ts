@@ -10,7 +10,13 @@ import { clampLimit, decodeCursor, encodeCursor } from "./cursor.ts";
 import { MinHeap } from "./heap.ts";
 import { type DeliveryRow, dueTime, MemoryState, type SubRow } from "./memory-state.ts";
 import { Mutex } from "./mutex.ts";
-import type { ClaimOptions, ListSubscriptionsQuery, Store, StoreCapabilities } from "./types.ts";
+import type {
+  ClaimOptions,
+  DeliveryHourStats,
+  ListSubscriptionsQuery,
+  Store,
+  StoreCapabilities,
+} from "./types.ts";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -43,10 +49,20 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
   const fail = (code: "conflict" | "closed", msg: string) =>
     new HooklineError(code, `[hookline] [${name}] ${msg}`);
 
-  /** Runs a synchronous operation, waiting for an open transaction unless it belongs to it. */
-  function op<T>(fn: () => T): Promise<T> | T {
-    if (closed) throw fail("closed", "store is closed");
-    if (mutex.idle || (openTx !== null && txContext.getStore() === openTx)) return fn();
+  /**
+   * Runs a synchronous operation, waiting for an open transaction unless it belongs to it. Always answers
+   * with a promise (a failure, a closed store included, is a rejection), without an async wrapper's extra
+   * promise and ticks.
+   */
+  function op<T>(fn: () => T): Promise<T> {
+    if (closed) return Promise.reject(fail("closed", "store is closed"));
+    if (mutex.idle || (openTx !== null && txContext.getStore() === openTx)) {
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return mutex.run(fn);
   }
 
@@ -111,7 +127,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       );
     },
 
-    async nextSequence(seqName) {
+    nextSequence(seqName) {
       return op(() => {
         const next = (state.sequences.get(seqName) ?? 0) + 1;
         state.putSequence(seqName, next);
@@ -121,7 +137,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     // ── subscriptions ──────────────────────────────────────────────────────────────────────────
 
-    async createSubscription(sub) {
+    createSubscription(sub) {
       return op(() => {
         if (state.getSubRow(sub.tenant, sub.id) !== undefined) {
           throw fail("conflict", `subscription ${JSON.stringify(sub.id)} already exists`);
@@ -132,7 +148,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async getSubscription(tenant, id, o) {
+    getSubscription(tenant, id, o) {
       return op(() => {
         const row = state.getSubRow(tenant, id);
         if (row === undefined || (row.sub.deletedAt !== null && !o?.includeDeleted)) return null;
@@ -140,7 +156,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async getSubscriptions(tenant, ids) {
+    getSubscriptions(tenant, ids) {
       return op(() => {
         const out: Subscription[] = [];
         for (const id of new Set(ids)) {
@@ -151,7 +167,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async listSubscriptions(tenant, q) {
+    listSubscriptions(tenant, q) {
       return op(() => {
         const after = q.cursor ? decodeCursor(q.cursor, name) : 0;
         const limit = clampLimit(q.limit);
@@ -172,7 +188,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async countSubscriptions(tenant, q) {
+    countSubscriptions(tenant, q) {
       return op(() => {
         let n = 0;
         for (const row of state.subs.get(tenant)?.values() ?? []) if (filterSub(row, q)) n++;
@@ -180,7 +196,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async updateSubscription(tenant, id, patch, o) {
+    updateSubscription(tenant, id, patch, o) {
       return op(() => {
         const row = state.getSubRow(tenant, id);
         if (row === undefined || row.sub.deletedAt !== null) return null;
@@ -203,7 +219,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async deleteSubscription(tenant, id) {
+    deleteSubscription(tenant, id) {
       return op(() => {
         if (state.getSubRow(tenant, id) === undefined) return false;
         state.putSub(tenant, id, undefined);
@@ -211,7 +227,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async matchSubscriptions(tenant, eventType) {
+    matchSubscriptions(tenant, eventType) {
       return op(() => {
         const out: Subscription[] = [];
         for (const row of state.matchRows(tenant, eventType)) {
@@ -223,7 +239,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     // ── messages ───────────────────────────────────────────────────────────────────────────────
 
-    async insertMessage(message) {
+    insertMessage(message) {
       return op(() => {
         const existing = state.messages.get(message.tenant)?.get(message.id);
         if (existing !== undefined) return { inserted: false, message: cloneMessage(existing) };
@@ -233,7 +249,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async getMessage(tenant, id) {
+    getMessage(tenant, id) {
       return op(() => {
         const m = state.messages.get(tenant)?.get(id);
         return m === undefined ? null : cloneMessage(m);
@@ -242,7 +258,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     // ── deliveries ─────────────────────────────────────────────────────────────────────────────
 
-    async insertDeliveries(deliveries) {
+    insertDeliveries(deliveries) {
       return op(() => {
         const ids = new Set<string>();
         for (const d of deliveries) {
@@ -258,14 +274,14 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async getDelivery(tenant, id) {
+    getDelivery(tenant, id) {
       return op(() => {
         const row = state.deliveries.get(id);
         return row === undefined || row.d.tenant !== tenant ? null : cloneDelivery(row.d);
       });
     },
 
-    async listDeliveries(tenant, q) {
+    listDeliveries(tenant, q) {
       return op(() => {
         const before = q.cursor ? decodeCursor(q.cursor, name) : Number.POSITIVE_INFINITY;
         const limit = clampLimit(q.limit);
@@ -293,7 +309,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async claimDueDeliveries(o) {
+    claimDueDeliveries(o) {
       return op(() => {
         const now = o.now.getTime();
         const out: Delivery[] = [];
@@ -307,7 +323,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async claimDelivery(id, o) {
+    claimDelivery(id, o) {
       return op(() => {
         const row = state.deliveries.get(id);
         const at = row === undefined ? null : dueTime(row.d);
@@ -316,7 +332,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async updateDelivery(tenant, id, patch, o) {
+    updateDelivery(tenant, id, patch, o) {
       return op(() => {
         const row = state.deliveries.get(id);
         if (row === undefined || row.d.tenant !== tenant) return null;
@@ -333,7 +349,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async requeueFailedDeliveries(tenant, o) {
+    requeueFailedDeliveries(tenant, o) {
       return op(() => {
         let n = 0;
         for (const row of [...(state.tenantDeliveries.get(tenant)?.values() ?? [])]) {
@@ -355,14 +371,14 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       });
     },
 
-    async nextDueAt() {
+    nextDueAt() {
       return op(() => {
         const top = state.peekDue();
         return top === undefined ? null : new Date(top.at);
       });
     },
 
-    async listUnfinishedDeliveryIds(o) {
+    listUnfinishedDeliveryIds(o) {
       return op(() => {
         // The `limit` smallest ids after `afterId`: a bounded max-heap, O(n log limit), no full sort.
         const limit = clampLimit(o.limit);
@@ -387,23 +403,41 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     // ── attempts ───────────────────────────────────────────────────────────────────────────────
 
-    async insertAttempt(attempt) {
+    insertAttempt(attempt) {
       return op(() => {
         const list = state.getAttempts(attempt.tenant, attempt.deliveryId) ?? [];
         state.putAttempts(attempt.tenant, attempt.deliveryId, [...list, cloneAttempt(attempt)]);
       });
     },
 
-    async listAttempts(tenant, deliveryId) {
+    listAttempts(tenant, deliveryId) {
       return op(() => {
         const list = state.getAttempts(tenant, deliveryId) ?? [];
         return list.map(cloneAttempt).sort((a, b) => a.number - b.number);
       });
     },
 
+    // ── statistics ─────────────────────────────────────────────────────────────────────────────
+
+    deliveryStatsByHour(tenant, o) {
+      return op(() => {
+        const hour = 3_600_000;
+        const byHour = new Map<number, DeliveryHourStats>();
+        for (const { d } of state.tenantDeliveries.get(tenant)?.values() ?? []) {
+          if (d.completedAt === null || d.createdAt < o.since) continue;
+          if (d.status !== "succeeded" && d.status !== "failed") continue;
+          const at = Math.floor(d.completedAt.getTime() / hour) * hour;
+          const entry = byHour.get(at) ?? { hour: new Date(at), succeeded: 0, failed: 0 };
+          entry[d.status]++;
+          byHour.set(at, entry);
+        }
+        return [...byHour.values()].sort((a, b) => a.hour.getTime() - b.hour.getTime());
+      });
+    },
+
     // ── housekeeping ───────────────────────────────────────────────────────────────────────────
 
-    async prune(o) {
+    prune(o) {
       return op(() => {
         const before = o.before.getTime();
         const batch = Math.max(1, Math.floor(o.batchSize));
