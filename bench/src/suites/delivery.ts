@@ -189,8 +189,10 @@ function median(xs: number[]): number {
 export default defineSuite({
   name: "delivery",
   async run(ctx: BenchContext): Promise<BenchResult[]> {
-    const n = ctx.quick ? 500 : 2000;
-    const rounds = ctx.quick ? 3 : 5;
+    // Rounds long enough (≥ ~100 ms) that a GC pause or a scheduling hiccup is a small part of one, and
+    // enough alternating pairs that the medians settle on a shared, noisy machine.
+    const n = ctx.quick ? 1000 : 2000;
+    const rounds = ctx.quick ? 7 : 9;
     const receiver = await startReceiver();
     const results: BenchResult[] = [];
     try {

@@ -30,32 +30,37 @@ export interface NodeSqliteDialectOptions {
   database: DatabaseSync;
 }
 
+/** A prepared statement and whether it yields rows (asked once: `columns()` allocates on every call). */
+interface Prepared {
+  stmt: StatementSync;
+  readsRows: boolean;
+}
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, Prepared>();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
-  #prepare(sqlText: string): StatementSync {
-    let stmt = this.#statements.get(sqlText);
-    if (!stmt) {
-      stmt = this.#db.prepare(sqlText);
+  #prepare(sqlText: string): Prepared {
+    let prepared = this.#statements.get(sqlText);
+    if (!prepared) {
+      const stmt = this.#db.prepare(sqlText);
+      // A statement that yields columns (SELECT, or anything with RETURNING) is read with all().
+      prepared = { stmt, readsRows: stmt.columns().length > 0 };
       // A small statement cache: hookline issues a bounded set of query shapes.
       if (this.#statements.size >= 500) this.#statements.clear();
-      this.#statements.set(sqlText, stmt);
+      this.#statements.set(sqlText, prepared);
     }
-    return stmt;
+    return prepared;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.#prepare(compiledQuery.sql);
+    const { stmt, readsRows } = this.#prepare(compiledQuery.sql);
     const params = compiledQuery.parameters as SQLInputValue[];
-    // A statement that yields columns (SELECT, or anything with RETURNING) is read with all().
-    if (stmt.columns().length > 0) {
-      return { rows: stmt.all(...params) as R[] };
-    }
+    if (readsRows) return { rows: stmt.all(...params) as R[] };
     const { changes, lastInsertRowid } = stmt.run(...params);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }

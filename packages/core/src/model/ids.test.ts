@@ -18,6 +18,19 @@ describe("id generators", () => {
     expect(await uuidIds({ timeOrdered: false })("message", c)).toMatch(/^[0-9a-f-]{14}4/);
   });
 
+  it("uuidV7: unique and well-formed across many refills of the random pool", () => {
+    const made = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const id = uuidV7(Date.UTC(2030, 0, 1) + (i % 3));
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Number.parseInt(id.replace(/-/g, "").slice(0, 12), 16)).toBe(Date.UTC(2030, 0, 1) + (i % 3));
+      made.add(id);
+    }
+    expect(made.size).toBe(5000);
+    expect(uuidV7(0).startsWith("00000000-0000-7")).toBe(true);
+    expect(uuidV7(2 ** 48 - 1).startsWith("ffffffff-ffff-7")).toBe(true);
+  });
+
   it("sequentialIds: 1, 2, 3 per kind", async () => {
     const ids = sequentialIds();
     const c = ctx();

@@ -61,7 +61,7 @@ export function uuidV7(ms: number = Date.now()): string {
   writeByte(8, (v7Pool[r + 2]! & 0x3f) | 0x80);
   for (let i = 3; i < V7_RANDOM_BYTES; i++) writeByte(6 + i, v7Pool[r + i]!);
   // A flat string (not a rope of concatenations): cheap to hash as a map key and compact to keep.
-  return v7Text.latin1Slice(0, 36);
+  return v7Text.toString("latin1", 0, 36);
 }
 
 /** Writes byte `index` of the UUID (0–15) as two hex digits into {@link v7Text}. */

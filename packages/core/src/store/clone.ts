@@ -84,8 +84,11 @@ function copyValue<V>(v: V): V {
 /** Nesting past which {@link cloneJson} hands the whole value to `structuredClone` (it may be cyclic). */
 const MAX_PLAIN_DEPTH = 256;
 
-/** Thrown inside {@link copyPlain} when the value nests too deep to be walked here. */
-const TOO_DEEP = Symbol("too deep");
+/**
+ * Thrown inside {@link copyPlain} when the value is not for the walk (too deep, or holding a function or a
+ * symbol): `structuredClone` then copies it, or throws its own `DataCloneError`, as before.
+ */
+const NOT_PLAIN = Symbol("not plain");
 
 /**
  * Deep copy with `structuredClone` semantics, fast for JSON trees: plain objects and arrays are copied by a
@@ -97,14 +100,15 @@ export function cloneJson<V>(v: V): V {
   try {
     return copyPlain(v, 0);
   } catch (err) {
-    if (err === TOO_DEEP) return structuredClone(v);
+    if (err === NOT_PLAIN) return structuredClone(v);
     throw err;
   }
 }
 
 function copyPlain<V>(v: V, depth: number): V {
+  if (typeof v === "function" || typeof v === "symbol") throw NOT_PLAIN;
   if (v === null || typeof v !== "object") return v;
-  if (depth > MAX_PLAIN_DEPTH) throw TOO_DEEP;
+  if (depth > MAX_PLAIN_DEPTH) throw NOT_PLAIN;
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Array.prototype) {
     const list = v as unknown as unknown[];

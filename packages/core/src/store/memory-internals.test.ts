@@ -1,4 +1,5 @@
 // Behaviour of the memory store beyond the shared conformance suite (see memory.test.ts).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
 import { HooklineError } from "../errors.ts";
 import type { Delivery } from "../model/types.ts";
@@ -62,6 +63,33 @@ describe("memoryStore internals", () => {
     expect((err as Error).message).toBe("boom");
     expect(await store.getSubscription("t", "joined")).toBeNull();
     expect(await store.nextSequence("x")).toBe(1);
+  });
+
+  it("runs work queued behind a transaction in its own caller's async context, in arrival order", async () => {
+    const store = memoryStore();
+    const als = new AsyncLocalStorage<string>();
+    const seen: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const first = als.run("A", () =>
+      store.transaction(async () => {
+        seen.push(`A:${als.getStore()}`);
+        await gate;
+      }),
+    );
+    const second = als.run("B", () =>
+      store.transaction(async () => {
+        seen.push(`B:${als.getStore()}`);
+        await Promise.resolve();
+        seen.push(`B again:${als.getStore()}`);
+      }),
+    );
+    const third = als.run("C", () => store.nextSequence("x").then(() => seen.push(`C:${als.getStore()}`)));
+    open();
+    await Promise.all([first, second, third]);
+    expect(seen).toEqual(["A:A", "B:B", "B again:B", "C:C"]);
   });
 
   it("restores a hard-deleted row at its list position on rollback", async () => {

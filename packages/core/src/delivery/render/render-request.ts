@@ -149,6 +149,9 @@ function renderHeaders(subscription: Subscription, withBody: boolean): Record<st
 const hrefs = new Map<string, string>();
 const HREF_CACHE_LIMIT = 512;
 
+/** URL templates without placeholders that passed {@link checkRenderedUrl}. */
+const checkedFixedUrls = new Set<string>();
+
 /** The normalised `href` of a rendered URL; throws a {@link RenderError} unless it is a valid http(s) URL. */
 function httpHref(url: string, subscriptionId: string): string {
   const cached = hrefs.get(url);
@@ -172,7 +175,15 @@ export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRe
   const resolve = resolver(subscription, messages, ctx);
   const url = expandTemplate(subscription.url, "uri", resolve, `the URL of subscription ${subscription.id}`);
   const href = httpHref(url, subscription.id);
-  checkRenderedUrl(subscription.url, url, href, subscription.id);
+  // A URL without placeholders renders as itself: its check depends on nothing else, so it passes once.
+  const fixed = url === subscription.url;
+  if (!fixed || !checkedFixedUrls.has(url)) {
+    checkRenderedUrl(subscription.url, url, href, subscription.id);
+    if (fixed) {
+      if (checkedFixedUrls.size >= HREF_CACHE_LIMIT) checkedFixedUrls.clear();
+      checkedFixedUrls.add(url);
+    }
+  }
   const withBody = subscription.method !== "GET";
   let body: Uint8Array | null = null;
   if (withBody) {

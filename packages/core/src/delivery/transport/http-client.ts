@@ -11,7 +11,7 @@
 import { Agent, type Dispatcher } from "undici";
 import type { HttpClient, HttpResult, OutgoingRequest } from "../types.ts";
 import { classifyError } from "./classify-error.ts";
-import { createSsrfGuard, type SsrfGuard } from "./ssrf.ts";
+import { createSsrfGuard, type SsrfGuard, type SsrfVerdict } from "./ssrf.ts";
 
 /** The version sent in the default `User-Agent`. */
 export const HOOKLINE_VERSION = "0.0.0";
@@ -38,6 +38,8 @@ export interface HttpClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+/** Most host verdicts remembered per client. */
+const HOST_CACHE_LIMIT = 512;
 
 /** Creates the HTTP client the delivery worker sends with. Call `close()` on shutdown. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -56,6 +58,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     },
   });
   let closed = false;
+  /** Verdicts of `guard.checkHost` per host (a pure function of the host and the guard's fixed settings). */
+  const hostVerdicts = new Map<string, SsrfVerdict>();
+  const checkHost = (host: string): SsrfVerdict => {
+    let verdict = hostVerdicts.get(host);
+    if (verdict === undefined) {
+      verdict = guard.checkHost(host);
+      if (hostVerdicts.size >= HOST_CACHE_LIMIT) hostVerdicts.clear();
+      hostVerdicts.set(host, verdict);
+    }
+    return verdict;
+  };
 
   async function send(req: OutgoingRequest, opts: { signal?: AbortSignal } = {}): Promise<HttpResult> {
     const started = performance.now();
@@ -70,17 +83,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     });
     if (closed) return result({ errorKind: "other", error: "[hookline] HTTP client is closed" });
 
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch {
-      return result({ errorKind: "other", error: `invalid URL: ${req.url}` });
-    }
+    const url = parseTarget(req.url);
+    if (url === null) return result({ errorKind: "other", error: `invalid URL: ${req.url}` });
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       return result({ errorKind: "other", error: `unsupported scheme ${url.protocol}` });
     }
     // Literal addresses never reach `lookup`, so they are checked here.
-    const verdict = guard.checkHost(url.hostname);
+    const verdict = checkHost(url.hostname);
     if (!verdict.allowed) {
       return result({
         errorKind: "ssrf_blocked",
@@ -150,6 +159,40 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
+/** The parts of a request URL the client uses. */
+interface Target {
+  protocol: string;
+  hostname: string;
+  origin: string;
+  /** Path and query. */
+  path: string;
+}
+
+/** Request URL → its parts (deliveries to one endpoint repeat the same URL). */
+const targets = new Map<string, Target>();
+const TARGET_CACHE_LIMIT = 512;
+
+/** The parts of `text`, or `null` when it is not a URL. */
+function parseTarget(text: string): Target | null {
+  const cached = targets.get(text);
+  if (cached !== undefined) return cached;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const target: Target = {
+    protocol: url.protocol,
+    hostname: url.hostname,
+    origin: url.origin,
+    path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+  };
+  if (targets.size >= TARGET_CACHE_LIMIT) targets.clear();
+  targets.set(text, target);
+  return target;
+}
+
 /** What one dispatched request came to: a response (its status decides), or why there is none. */
 type Sent =
   | { failure: null; status: number; headers: Record<string, string>; body: string }
@@ -169,7 +212,7 @@ const decoder = new TextDecoder();
  */
 function dispatch(
   agent: Agent,
-  url: URL,
+  url: Target,
   req: OutgoingRequest,
   headers: Record<string, string>,
   timeoutMs: number,
@@ -251,7 +294,7 @@ function dispatch(
       agent.dispatch(
         {
           origin: url.origin,
-          path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+          path: url.path,
           method: req.method,
           headers,
           body: req.body,
