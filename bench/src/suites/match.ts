@@ -6,6 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { matchesEventType, memoryStore, type Subscription } from "@hookline/core";
+import { plainSubscription } from "@hookline/core/testing";
 import { type BenchResult, compared, defineSuite, percentiles } from "../harness.ts";
 
 const SUBSCRIPTIONS = 100_000;
@@ -55,35 +56,19 @@ function patternsFor(random: () => number): string[] {
 
 function subscription(i: number, random: () => number): Subscription {
   const at = new Date(Date.UTC(2030, 0, 1));
-  return {
-    id: `sub_${i}`,
-    tenant: `tenant_${i % TENANTS}`,
-    url: `https://hooks.example.com/${i}`,
-    method: "POST",
-    contentType: "application/json",
-    bodyTemplate: null,
-    headers: {},
-    eventTypes: patternsFor(random),
-    secrets: [
-      { id: `sec_${i}`, value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: at, expiresAt: null },
-    ],
-    scheme: null,
-    qos: 1,
-    idSetAccepted: false,
-    rateLimit: null,
-    concurrency: null,
-    retrySchedule: null,
-    status: random() < 0.05 ? "paused" : "active",
-    disabledReason: null,
-    description: null,
-    metadata: {},
-    tags: null,
-    failingSince: null,
-    createdAt: at,
-    updatedAt: at,
-    deletedAt: null,
-    version: 1,
-  };
+  return plainSubscription(
+    `tenant_${i % TENANTS}`,
+    {
+      id: `sub_${i}`,
+      url: `https://hooks.example.com/${i}`,
+      eventTypes: patternsFor(random),
+      secrets: [
+        { id: `sec_${i}`, value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: at, expiresAt: null },
+      ],
+      status: random() < 0.05 ? "paused" : "active",
+    },
+    at,
+  );
 }
 
 async function sample(

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Delivery, Message, Subscription } from "@hookline/core";
+import { pendingDelivery, plainSubscription } from "@hookline/core/testing";
 import { type SqlStore, sqliteStore, sqlStore, sqlStoreTables } from "@hookline/store-sql";
 import { Kysely, MysqlDialect, PostgresDialect, sql } from "kysely";
 import { createPool } from "mysql2";
@@ -32,52 +33,20 @@ const T0 = new Date("2026-01-01T00:00:00.000Z");
 const BACKLOG_CHILD = "HOOKLINE_BENCH_SQL_BACKLOG";
 
 function subscription(tenant: string, id: string, eventTypes: string[]): Subscription {
-  return {
-    id,
+  return plainSubscription(
     tenant,
-    url: `https://example.com/hooks/${id}`,
-    method: "POST",
-    contentType: "application/json",
-    bodyTemplate: null,
-    headers: {},
-    eventTypes,
-    secrets: [{ id: "s", value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: T0, expiresAt: null }],
-    scheme: null,
-    qos: 1,
-    idSetAccepted: false,
-    rateLimit: null,
-    concurrency: null,
-    retrySchedule: null,
-    status: "active",
-    disabledReason: null,
-    description: null,
-    metadata: {},
-    tags: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-    deletedAt: null,
-    version: 1,
-  };
+    {
+      id,
+      url: `https://example.com/hooks/${id}`,
+      eventTypes,
+      secrets: [{ id: "s", value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: T0, expiresAt: null }],
+    },
+    T0,
+  );
 }
 
 function delivery(tenant: string, id: string, messageId: string, subscriptionId: string): Delivery {
-  return {
-    id,
-    tenant,
-    messageId,
-    subscriptionId,
-    eventType: "order.created",
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: T0,
-    leaseUntil: null,
-    lastStatus: null,
-    lastError: null,
-    createdAt: T0,
-    updatedAt: T0,
-    completedAt: null,
-  };
+  return pendingDelivery(tenant, { id, messageId, subscriptionId, eventType: "order.created" }, T0);
 }
 
 /**

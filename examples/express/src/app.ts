@@ -4,12 +4,11 @@
  * Receiver: POST /hooks behind hookline's verify middleware.
  */
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { bearerAuth, createHookline, standardWebhooks, type WebhookEvent } from "@hookline/core";
 import { expressRouter, expressVerify, type WebhookRequest } from "@hookline/express";
 import { sqliteStore } from "@hookline/store-sql";
 import express from "express";
+import { closeServers, serveHttp } from "../../support/http.ts";
 
 const TOKENS: Record<string, string> = { "token-acme": "acme" };
 
@@ -42,28 +41,17 @@ export async function startExample({ databasePath }: { databasePath: string }) {
     res.status(204).end();
   });
 
-  const [providerServer, receiverServer] = await Promise.all([listen(provider), listen(receiver)]);
+  const [providerHttp, receiverHttp] = await Promise.all([serveHttp(provider), serveHttp(receiver)]);
   return {
-    providerUrl: urlOf(providerServer),
-    receiverUrl: urlOf(receiverServer),
+    providerUrl: providerHttp.url,
+    receiverUrl: receiverHttp.url,
     authHeaders: { authorization: "Bearer token-acme" },
     subscriptionsPath: "/webhooks/subscriptions",
     secret,
     received,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      for (const server of [providerServer, receiverServer]) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      }
+      await closeServers(providerHttp.server, receiverHttp.server);
     },
   };
 }
-
-function listen(app: express.Express): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
-
-const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

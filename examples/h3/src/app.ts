@@ -4,13 +4,12 @@
  * Receiver: POST /hooks behind hookline's verify middleware.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { apiKeyAuth, createHookline, standardWebhooks, type WebhookEvent } from "@hookline/core";
 import { h3Handler, h3Verify, webhookOf } from "@hookline/h3";
 import { sqliteStore } from "@hookline/store-sql";
 import { H3, HTTPError } from "h3";
 import { toNodeHandler } from "h3/node";
+import { closeServers, serveHttp } from "../../support/http.ts";
 
 const API_KEYS: Record<string, string> = { "key-acme": "acme" };
 
@@ -47,28 +46,20 @@ export async function startExample({ databasePath }: { databasePath: string }) {
     { middleware: [h3Verify({ secrets: [secret] })] },
   );
 
-  const [providerServer, receiverServer] = await Promise.all([listen(provider), listen(receiver)]);
+  const [providerHttp, receiverHttp] = await Promise.all([
+    serveHttp(toNodeHandler(provider)),
+    serveHttp(toNodeHandler(receiver)),
+  ]);
   return {
-    providerUrl: urlOf(providerServer),
-    receiverUrl: urlOf(receiverServer),
+    providerUrl: providerHttp.url,
+    receiverUrl: receiverHttp.url,
     authHeaders: { "x-api-key": "key-acme" },
     subscriptionsPath: "/webhooks/subscriptions",
     secret,
     received,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      for (const server of [providerServer, receiverServer]) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      }
+      await closeServers(providerHttp.server, receiverHttp.server);
     },
   };
 }
-
-function listen(app: H3): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer(toNodeHandler(app)).listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
-
-const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

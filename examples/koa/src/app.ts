@@ -4,14 +4,13 @@
  * Receiver: POST /hooks behind hookline's verify middleware (on @koa/router).
  */
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { json } from "node:stream/consumers";
 import { apiKeyAuth, createHookline, standardWebhooks, type WebhookEvent } from "@hookline/core";
 import { type KoaWebhookState, koaMiddleware, koaVerify } from "@hookline/koa";
 import { sqliteStore } from "@hookline/store-sql";
 import Router from "@koa/router";
 import Koa from "koa";
+import { closeServers, serveHttp } from "../../support/http.ts";
 
 const API_KEYS: Record<string, string> = { "key-acme": "acme" };
 
@@ -51,28 +50,20 @@ export async function startExample({ databasePath }: { databasePath: string }) {
   });
   receiver.use(hooks.routes());
 
-  const [providerServer, receiverServer] = await Promise.all([listen(provider), listen(receiver)]);
+  const [providerHttp, receiverHttp] = await Promise.all([
+    serveHttp(provider.callback()),
+    serveHttp(receiver.callback()),
+  ]);
   return {
-    providerUrl: urlOf(providerServer),
-    receiverUrl: urlOf(receiverServer),
+    providerUrl: providerHttp.url,
+    receiverUrl: receiverHttp.url,
     authHeaders: { "x-api-key": "key-acme" },
     subscriptionsPath: "/webhooks/subscriptions",
     secret,
     received,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      for (const server of [providerServer, receiverServer]) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      }
+      await closeServers(providerHttp.server, receiverHttp.server);
     },
   };
 }
-
-function listen(app: Koa): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
-
-const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

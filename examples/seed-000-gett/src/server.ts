@@ -4,8 +4,6 @@
  * the subscriber's `secret_id` verification token in a header (`X-Secret-Id`, a name the document leaves
  * open) so the receiver can check the request came from the provider.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   createHookline,
   type DeliveryOptions,
@@ -15,6 +13,7 @@ import {
 } from "@hookline/core";
 import { handleNodeRequest } from "@hookline/node";
 import { sqliteStore } from "@hookline/store-sql";
+import { guarded, type ServeHttpOptions, serveHttp } from "../../support/http.ts";
 import { gettOptions } from "./api.ts";
 
 /** The header carrying the subscriber's `secret_id`. The document does not name it: an interpretation. */
@@ -37,15 +36,11 @@ export const gettEnvelope: EnvelopeBuilder = (message) => ({
 });
 
 /** Options of {@link startGettServer}. */
-export interface GettServerOptions {
+export interface GettServerOptions extends ServeHttpOptions {
   /** SQLite database file (created with its directory), or `:memory:`. */
   databasePath: string;
   /** Bearer tokens and the company UUID (`businessId`) each belongs to. */
   tokens: Record<string, string>;
-  /** Port to listen on. Default `0` (a free one). */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
   /** Delivery settings beside the document's (retry schedule, SSRF allow-list, timeouts, …). */
   delivery?: DeliveryOptions;
 }
@@ -72,25 +67,18 @@ export async function startGettServer(opts: GettServerOptions): Promise<GettServ
   const webhooks = createHookline({ ...base, signing: { scheme: "token", schemes: { token: gettSigning } } });
   await webhooks.start();
 
-  const server = createServer((req, res) => serve(webhooks, req, res));
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
-  const { address, port } = server.address() as AddressInfo;
+  // The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it).
+  const http = await serveHttp(
+    guarded((req, res) => handleNodeRequest(webhooks, req, res)),
+    opts,
+  );
   return {
-    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
+    url: http.url,
     webhooks,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
       await store.close();
     },
   };
-}
-
-/** The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it). */
-function serve(webhooks: Hookline, req: IncomingMessage, res: ServerResponse): void {
-  handleNodeRequest(webhooks, req, res).catch(() => {
-    if (res.headersSent) res.destroy();
-    else res.writeHead(500).end();
-  });
 }

@@ -5,37 +5,18 @@
  *
  * Interpretation: the document does not name the token's header; this app sends `X-Secret-Id: <secret_id>`.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { verifyWebhook } from "@hookline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ReceivedRequest, startReceiver, type TestReceiver } from "../../support/receiver.ts";
 import { type GettServer, gettSigning, startGettServer } from "../src/server.ts";
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-}
 
 const COMPANY = "6aa6cf6e-3c41-4f0e-9b8e-0d1a2b3c4d5e";
 const NANOS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
-const received: Received[] = [];
-let receiver: Server;
-let receiverUrl: string;
+let receiver: TestReceiver;
 let app: GettServer;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, raw: Buffer.concat(chunks) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver();
   app = await startGettServer({
     databasePath: ":memory:",
     tokens: { "token-company": COMPANY },
@@ -46,8 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 /** The document's request: `curl --request POST --url '…/v1/subscribers?businessId=[company_uuid]' …`. */
@@ -69,17 +49,16 @@ async function subscribe(
 }
 
 /** Waits (bounded) until the receiver has `count` requests on `path`. */
-async function arrivals(path: string, count: number): Promise<Received[]> {
-  const matching = () => received.filter((r) => r.path === path);
-  for (let i = 0; i < 300 && matching().length < count; i++) await sleep(10);
-  expect(matching()).toHaveLength(count);
-  return matching();
+async function arrivals(path: string, count: number): Promise<ReceivedRequest[]> {
+  const matching = await receiver.arrivals((r) => r.path === path, count);
+  expect(matching).toHaveLength(count);
+  return matching;
 }
 
 describe("seed 000 (Gett) deliveries", () => {
   it("event_types 'business_report' gets business_report events, with its secret_id token, not status_changed", async () => {
-    const reports = await subscribe(`${receiverUrl}/reports`, "business_report");
-    const statuses = await subscribe(`${receiverUrl}/statuses`, "status_changed");
+    const reports = await subscribe(`${receiver.url}/reports`, "business_report");
+    const statuses = await subscribe(`${receiver.url}/statuses`, "status_changed");
     expect(reports.secret_id).not.toBe(statuses.secret_id);
 
     const changed = await app.webhooks.emit({
@@ -113,6 +92,6 @@ describe("seed 000 (Gett) deliveries", () => {
     const [status] = await arrivals("/statuses", 1);
     expect(status!.headers["x-secret-id"]).toBe(statuses.secret_id);
     expect(JSON.parse(status!.raw.toString("utf8"))).toMatchObject({ event_type: "status_changed" });
-    expect(received.filter((r) => r.path === "/reports")).toHaveLength(1);
+    expect(receiver.received.filter((r) => r.path === "/reports")).toHaveLength(1);
   });
 });

@@ -4,11 +4,10 @@
  * with the webhook's 64-hex `key` (`api.ts`'s `brandSigning`: `X-Signature: <hex>`, a header name the
  * document leaves open), and a deleted webhook (soft delete) receives nothing more.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createHookline, type DeliveryOptions, type EnvelopeBuilder, type Hookline } from "@hookline/core";
 import { handleNodeRequest } from "@hookline/node";
 import { sqliteStore } from "@hookline/store-sql";
+import { guarded, type ServeHttpOptions, serveHttp } from "../../support/http.ts";
 import { brandOptions } from "./api.ts";
 
 /**
@@ -24,15 +23,11 @@ export const brandEnvelope: EnvelopeBuilder = (message) => ({
 });
 
 /** Options of {@link startBrandServer}. */
-export interface BrandServerOptions {
+export interface BrandServerOptions extends ServeHttpOptions {
   /** SQLite database file (created with its directory), or `:memory:`. */
   databasePath: string;
   /** The brands that exist: `/brands/:id/…` of any other id answers 401. */
   brands: readonly string[];
-  /** Port to listen on. Default `0` (a free one). */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
   /** Delivery settings beside the document's (retry schedule, SSRF allow-list, timeouts, …). */
   delivery?: DeliveryOptions;
 }
@@ -62,25 +57,18 @@ export async function startBrandServer(opts: BrandServerOptions): Promise<BrandS
   );
   await webhooks.start();
 
-  const server = createServer((req, res) => serve(webhooks, req, res));
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
-  const { address, port } = server.address() as AddressInfo;
+  // The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it).
+  const http = await serveHttp(
+    guarded((req, res) => handleNodeRequest(webhooks, req, res)),
+    opts,
+  );
   return {
-    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
+    url: http.url,
     webhooks,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
       await store.close();
     },
   };
-}
-
-/** The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it). */
-function serve(webhooks: Hookline, req: IncomingMessage, res: ServerResponse): void {
-  handleNodeRequest(webhooks, req, res).catch(() => {
-    if (res.headersSent) res.destroy();
-    else res.writeHead(500).end();
-  });
 }

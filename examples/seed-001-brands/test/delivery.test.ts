@@ -7,37 +7,18 @@
  * this app sends `X-Signature: <lower-case hex>` (`brandSigning` in `src/api.ts`).
  */
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { verifyWebhook } from "@hookline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ReceivedRequest, startReceiver, type TestReceiver } from "../../support/receiver.ts";
 import { brandSigning } from "../src/api.ts";
 import { type BrandServer, startBrandServer } from "../src/server.ts";
 
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-}
-
 const BRAND = "8929cf8b-6bcc-484a-a7a6-242eaf70cb7a";
-const received: Received[] = [];
-let receiver: Server;
-let receiverUrl: string;
+let receiver: TestReceiver;
 let app: BrandServer;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, raw: Buffer.concat(chunks) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver();
   app = await startBrandServer({
     databasePath: ":memory:",
     brands: [BRAND],
@@ -48,8 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 async function call(method: string, path: string, body?: unknown) {
@@ -66,22 +46,21 @@ async function call(method: string, path: string, body?: unknown) {
 }
 
 /** Waits (bounded) until the receiver has `count` requests on `path`. */
-async function arrivals(path: string, count: number): Promise<Received[]> {
-  const matching = () => received.filter((r) => r.path === path);
-  for (let i = 0; i < 300 && matching().length < count; i++) await sleep(10);
-  expect(matching()).toHaveLength(count);
-  return matching();
+async function arrivals(path: string, count: number): Promise<ReceivedRequest[]> {
+  const matching = await receiver.arrivals((r) => r.path === path, count);
+  expect(matching).toHaveLength(count);
+  return matching;
 }
 
 describe("seed 001 (brand webhooks) deliveries", () => {
   it("signs every delivery with HMAC-SHA256 of the raw body under the webhook's key; soft delete stops them", async () => {
     const first = await call("POST", `/brands/${BRAND}/webhooks`, {
       topic: "Showings",
-      url: `${receiverUrl}/a`,
+      url: `${receiver.url}/a`,
     });
     const second = await call("POST", `/brands/${BRAND}/webhooks`, {
       topic: "Showings",
-      url: `${receiverUrl}/b`,
+      url: `${receiver.url}/b`,
     });
     expect(first.status).toBe(200);
     const { id: wid, key } = first.json!.data;
@@ -116,11 +95,11 @@ describe("seed 001 (brand webhooks) deliveries", () => {
     // Only the live webhook matches; once its delivery is in, the deleted one still has just the first.
     expect(after.deliveries.map((d) => d.subscriptionId)).toEqual([second.json!.data.id]);
     await arrivals("/b", 2);
-    expect(received.filter((r) => r.path === "/a")).toHaveLength(1);
+    expect(receiver.received.filter((r) => r.path === "/a")).toHaveLength(1);
   });
 
   it("delivers only the webhook's topic", async () => {
-    await call("POST", `/brands/${BRAND}/webhooks`, { topic: "Deals", url: `${receiverUrl}/deals` });
+    await call("POST", `/brands/${BRAND}/webhooks`, { topic: "Deals", url: `${receiver.url}/deals` });
     const contacts = await app.webhooks.emit({
       type: "Contacts",
       tenant: BRAND,

@@ -7,8 +7,6 @@
  * go out as one request whose `${resource-id}` is the id set (`1,2,3`). The document names no signature:
  * deliveries are unsigned.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   createHookline,
   type DeliveryOptions,
@@ -18,6 +16,7 @@ import {
 } from "@hookline/core";
 import { handleNodeRequest } from "@hookline/node";
 import { sqliteStore } from "@hookline/store-sql";
+import { guarded, type ServeHttpOptions, serveHttp } from "../../support/http.ts";
 import { brightpearlOptions } from "./api.ts";
 
 /**
@@ -37,15 +36,11 @@ export const brightpearlEnvelope: EnvelopeBuilder = (message) => {
 };
 
 /** Options of {@link startBrightpearlServer}. */
-export interface BrightpearlServerOptions {
+export interface BrightpearlServerOptions extends ServeHttpOptions {
   /** SQLite database file (created with its directory), or `:memory:`. */
   databasePath: string;
   /** Account tokens (the `brightpearl-account-token` header) and the account code each belongs to. */
   tokens: Record<string, string>;
-  /** Port to listen on. Default `0` (a free one). */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
   /**
    * Delivery settings beside the document's (retry schedule for `qualityOfService: 1`, the id-set batch
    * window `batchWindowMs` — default 1 s —, SSRF allow-list, …).
@@ -82,25 +77,18 @@ export async function startBrightpearlServer(opts: BrightpearlServerOptions): Pr
   );
   if (opts.deliver !== false) await webhooks.start();
 
-  const server = createServer((req, res) => serve(webhooks, req, res));
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
-  const { address, port } = server.address() as AddressInfo;
+  // The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it).
+  const http = await serveHttp(
+    guarded((req, res) => handleNodeRequest(webhooks, req, res)),
+    opts,
+  );
   return {
-    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
+    url: http.url,
     webhooks,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
       await store.close();
     },
   };
-}
-
-/** The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it). */
-function serve(webhooks: Hookline, req: IncomingMessage, res: ServerResponse): void {
-  handleNodeRequest(webhooks, req, res).catch(() => {
-    if (res.headersSent) res.destroy();
-    else res.writeHead(500).end();
-  });
 }

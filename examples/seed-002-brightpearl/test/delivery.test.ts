@@ -4,53 +4,28 @@
  * GET deliveries to the expanded `uriTemplate`, resource-level `subscribeTo`, quality of service 0 and 1,
  * and id sets.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type ReceivedRequest, startReceiver, type TestReceiver } from "../../support/receiver.ts";
 import {
   type BrightpearlServer,
   type BrightpearlServerOptions,
   startBrightpearlServer,
 } from "../src/server.ts";
 
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  raw: string;
-}
-
-let received: Received[];
-let receiver: Server;
+let receiver: TestReceiver;
 let callback: string;
 let app: BrightpearlServer | undefined;
 
 beforeEach(async () => {
-  received = [];
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const path = req.url ?? "";
-      received.push({
-        method: req.method ?? "",
-        path,
-        headers: req.headers,
-        raw: Buffer.concat(chunks).toString(),
-      });
-      res.writeHead(path.startsWith("/fail") ? 500 : 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  callback = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver((path) => (path.startsWith("/fail") ? 500 : 200));
+  callback = receiver.url;
 });
 
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  receiver.closeAllConnections();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 async function start(opts: Partial<BrightpearlServerOptions> = {}): Promise<BrightpearlServer> {
@@ -75,12 +50,34 @@ async function register(hook: Record<string, unknown>): Promise<number> {
   return ((await res.json()) as { response: { id: number } }).response.id;
 }
 
+/**
+ * The two id-set webhooks: a GET to the expanded callback URI for `product.deleted` (quality of service 1)
+ * and a POST of {@link BODY_TEMPLATE} for every `product` event (quality of service 0).
+ */
+async function registerCallbackAndResource(): Promise<void> {
+  await register({
+    subscribeTo: "product.deleted",
+    httpMethod: "GET",
+    uriTemplate: `${callback}/callback/\${account-code}/\${resource-type}/\${resource-id}/\${lifecycle-event}`,
+    idSetAccepted: true,
+    qualityOfService: 1,
+  });
+  await register({
+    subscribeTo: "product",
+    httpMethod: "POST",
+    uriTemplate: `${callback}/resource`,
+    bodyTemplate: BODY_TEMPLATE,
+    contentType: "application/json",
+    idSetAccepted: true,
+    qualityOfService: 0,
+  });
+}
+
 /** Waits (bounded) until the receiver has `count` requests whose path starts with `prefix`. */
-async function arrivals(prefix: string, count: number): Promise<Received[]> {
-  const matching = () => received.filter((r) => r.path.startsWith(prefix));
-  for (let i = 0; i < 300 && matching().length < count; i++) await sleep(10);
-  expect(matching()).toHaveLength(count);
-  return matching();
+async function arrivals(prefix: string, count: number): Promise<ReceivedRequest[]> {
+  const matching = await receiver.arrivals((r) => r.path.startsWith(prefix), count);
+  expect(matching).toHaveLength(count);
+  return matching;
 }
 
 /** Waits (bounded) until a delivery is final, and returns its attempts. */
@@ -121,7 +118,7 @@ describe("seed 002 (Brightpearl) deliveries", () => {
     const [delivery] = await arrivals("/callback", 1);
     expect(delivery!.method).toBe("POST");
     expect(delivery!.headers["content-type"]).toBe("application/json");
-    const body = JSON.parse(delivery!.raw) as Record<string, string>;
+    const body = JSON.parse(delivery!.raw.toString()) as Record<string, string>;
     expect(body).toEqual({
       accountCode: "acme",
       resourceType: "goods-out-note",
@@ -143,22 +140,7 @@ describe("seed 002 (Brightpearl) deliveries", () => {
 
   it("GET to the expanded uriTemplate with no body; subscribeTo at resource level gets product.deleted", async () => {
     await start();
-    await register({
-      subscribeTo: "product.deleted",
-      httpMethod: "GET",
-      uriTemplate: `${callback}/callback/\${account-code}/\${resource-type}/\${resource-id}/\${lifecycle-event}`,
-      idSetAccepted: true,
-      qualityOfService: 1,
-    });
-    await register({
-      subscribeTo: "product",
-      httpMethod: "POST",
-      uriTemplate: `${callback}/resource`,
-      bodyTemplate: BODY_TEMPLATE,
-      contentType: "application/json",
-      idSetAccepted: true,
-      qualityOfService: 0,
-    });
+    await registerCallbackAndResource();
 
     const deleted = await app!.webhooks.emit({
       type: "product.deleted",
@@ -170,10 +152,10 @@ describe("seed 002 (Brightpearl) deliveries", () => {
     const [get] = await arrivals("/callback", 1);
     expect(get!.method).toBe("GET");
     expect(get!.path).toBe("/callback/acme/product/1001/deleted");
-    expect(get!.raw).toBe("");
+    expect(get!.raw.toString()).toBe("");
     expect(get!.headers).not.toHaveProperty("content-type");
     const [post] = await arrivals("/resource", 1);
-    expect(JSON.parse(post!.raw)).toEqual({
+    expect(JSON.parse(post!.raw.toString())).toEqual({
       accountCode: "acme",
       resourceType: "product",
       id: "1001",
@@ -189,7 +171,7 @@ describe("seed 002 (Brightpearl) deliveries", () => {
     });
     expect(created.deliveries).toHaveLength(1);
     await arrivals("/resource", 2);
-    expect(received.filter((r) => r.path.startsWith("/callback"))).toHaveLength(1);
+    expect(receiver.received.filter((r) => r.path.startsWith("/callback"))).toHaveLength(1);
   });
 
   it("qualityOfService 0 makes exactly one attempt on a 500; 1 is retried on the schedule", async () => {
@@ -218,13 +200,13 @@ describe("seed 002 (Brightpearl) deliveries", () => {
     const once = byUrl["/fail/qos0"]!;
     expect(once.delivery.status).toBe("failed");
     expect(once.attempts.map((a) => a.status)).toEqual([500]);
-    expect(received.filter((r) => r.path === "/fail/qos0")).toHaveLength(1);
+    expect(receiver.received.filter((r) => r.path === "/fail/qos0")).toHaveLength(1);
 
     // Retry schedule [0, 10, 10] ms: three attempts, then failed.
     const retried = byUrl["/fail/qos1"]!;
     expect(retried.delivery.status).toBe("failed");
     expect(retried.attempts.map((a) => a.status)).toEqual([500, 500, 500]);
-    expect(received.filter((r) => r.path === "/fail/qos1")).toHaveLength(3);
+    expect(receiver.received.filter((r) => r.path === "/fail/qos1")).toHaveLength(3);
   });
 
   it("idSetAccepted: events of one type within the batch window arrive as ONE request with the id set", async () => {
@@ -233,22 +215,7 @@ describe("seed 002 (Brightpearl) deliveries", () => {
       deliver: false,
       delivery: { ssrf: { allow: ["127.0.0.1"] }, batchWindowMs: 200, retrySchedule: [0] },
     });
-    await register({
-      subscribeTo: "product.deleted",
-      httpMethod: "GET",
-      uriTemplate: `${callback}/callback/\${account-code}/\${resource-type}/\${resource-id}/\${lifecycle-event}`,
-      idSetAccepted: true,
-      qualityOfService: 1,
-    });
-    await register({
-      subscribeTo: "product",
-      httpMethod: "POST",
-      uriTemplate: `${callback}/resource`,
-      bodyTemplate: BODY_TEMPLATE,
-      contentType: "application/json",
-      idSetAccepted: true,
-      qualityOfService: 0,
-    });
+    await registerCallbackAndResource();
     const deliveryIds: string[] = [];
     for (const id of ["1", "2", "3"]) {
       const r = await app!.webhooks.emit({
@@ -267,11 +234,11 @@ describe("seed 002 (Brightpearl) deliveries", () => {
     expect(idSet!.split(",").sort()).toEqual(["1", "2", "3"]);
     expect(lifecycle).toBe("deleted");
     const [post] = await arrivals("/resource", 1);
-    const body = JSON.parse(post!.raw) as { id: string };
+    const body = JSON.parse(post!.raw.toString()) as { id: string };
     expect(body.id.split(",").sort()).toEqual(["1", "2", "3"]);
     expect(body).toMatchObject({ accountCode: "acme", resourceType: "product", lifecycleEvent: "deleted" });
     // All six deliveries succeeded, by those two requests alone.
     for (const id of deliveryIds) expect((await finalAttempts(id)).delivery.status).toBe("succeeded");
-    expect(received).toHaveLength(2);
+    expect(receiver.received).toHaveLength(2);
   });
 });

@@ -4,8 +4,6 @@
  * signed `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` with the webhook's `secret` when one
  * was given, and unsigned when not.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   createHookline,
   type DeliveryOptions,
@@ -15,18 +13,15 @@ import {
 } from "@hookline/core";
 import { handleNodeRequest } from "@hookline/node";
 import { sqliteStore } from "@hookline/store-sql";
+import { guarded, type ServeHttpOptions, serveHttp } from "../../support/http.ts";
 import { gireOptions } from "./api.ts";
 
 /** Options of {@link startGireServer}. */
-export interface GireServerOptions {
+export interface GireServerOptions extends ServeHttpOptions {
   /** SQLite database file (created with its directory), or `:memory:`. */
   databasePath: string;
   /** Company API tokens (the `x-api-token` header) and the company each belongs to. */
   tokens: Record<string, string>;
-  /** Port to listen on. Default `0` (a free one). */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
   /** Delivery settings beside the document's (retry schedule, SSRF allow-list, timeouts, …). */
   delivery?: DeliveryOptions;
 }
@@ -58,25 +53,18 @@ export async function startGireServer(opts: GireServerOptions): Promise<GireServ
   });
   await webhooks.start();
 
-  const server = createServer((req, res) => serve(webhooks, req, res));
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
-  const { address, port } = server.address() as AddressInfo;
+  // The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it).
+  const http = await serveHttp(
+    guarded((req, res) => handleNodeRequest(webhooks, req, res)),
+    opts,
+  );
   return {
-    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
+    url: http.url,
     webhooks,
     async close() {
       await webhooks.close({ timeoutMs: 2_000 });
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
       await store.close();
     },
   };
-}
-
-/** The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it). */
-function serve(webhooks: Hookline, req: IncomingMessage, res: ServerResponse): void {
-  handleNodeRequest(webhooks, req, res).catch(() => {
-    if (res.headersSent) res.destroy();
-    else res.writeHead(500).end();
-  });
 }

@@ -3,44 +3,19 @@
  * then `emit()` → a POST of `{id, eventType, timestamp, data}` to a loopback receiver, signed
  * `X-Hub-Signature-256: sha256=<hex>` with the webhook's secret, and unsigned for a webhook without one.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { hubSignature, verifyWebhook } from "@hookline/core";
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ReceivedRequest, startReceiver, type TestReceiver } from "../../support/receiver.ts";
 import { type GireServer, startGireServer } from "../src/server.ts";
 
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-}
-
-const received: Received[] = [];
-let receiver: Server;
-let receiverUrl: string;
+let receiver: TestReceiver;
 let app: GireServer;
 /** The document's example webhook: both events, secret "supersecret". */
 let signedId: string;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers,
-        raw: Buffer.concat(chunks),
-      });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver();
   app = await startGireServer({
     databasePath: ":memory:",
     tokens: { "token-company": "company-1" },
@@ -49,7 +24,7 @@ beforeAll(async () => {
   });
   signedId = (
     await createWebhook({
-      callbackUrl: `${receiverUrl}/signed`,
+      callbackUrl: `${receiver.url}/signed`,
       enabledEvents: ["pud:status_update", "pud:price_update"],
       secret: "supersecret",
     })
@@ -58,8 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 /** The document's "Create a webhook" request. */
@@ -74,10 +48,11 @@ async function createWebhook(body: Record<string, unknown>): Promise<{ id: strin
 }
 
 /** Waits (bounded) for the request on `path` that carries message `messageId`. */
-async function arrival(path: string, messageId: string): Promise<Received> {
-  const find = () => received.find((r) => r.path === path && r.raw.toString("utf8").includes(messageId));
-  for (let i = 0; i < 300 && find() === undefined; i++) await sleep(10);
-  const found = find();
+async function arrival(path: string, messageId: string): Promise<ReceivedRequest> {
+  const [found] = await receiver.arrivals(
+    (r) => r.path === path && r.raw.toString("utf8").includes(messageId),
+    1,
+  );
   if (found === undefined) throw new Error(`no delivery of ${messageId} on ${path}`);
   return found;
 }
@@ -124,7 +99,7 @@ describe("seed 003 (Gire) deliveries", () => {
 
   it("a webhook created without a secret gets unsigned deliveries; enabledEvents filter", async () => {
     const { id: unsignedId } = await createWebhook({
-      callbackUrl: `${receiverUrl}/unsigned`,
+      callbackUrl: `${receiver.url}/unsigned`,
       enabledEvents: ["pud:price_update"],
     });
     const status = await app.webhooks.emit({

@@ -2,48 +2,15 @@
  * createHookline() against misbehaving receivers on loopback: redirects, Retry-After, timeouts, connection
  * resets, SSRF-refused targets, and id-set batching through the real renderer.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { memoryEndpointGuard } from "../src/delivery/policy/endpoint-guard.ts";
 import { HooklineError } from "../src/errors.ts";
-import { createHookline, type Hookline, type HooklineOptions } from "../src/hookline.ts";
-import type { Delivery } from "../src/model/types.ts";
-import type { Store } from "../src/store/types.ts";
-import { type Receiver, startReceiver } from "./support/receiver.ts";
+import { createHookline, type Hookline } from "../src/hookline.ts";
+import { deliveryWhen, isFinal, useLoopbackHookline } from "./support/loopback-hookline.ts";
 import { subscriptionRow } from "./support/subscription.ts";
 
-let receiver: Receiver;
 let releaseHung: () => void = () => {};
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(() => receiver.close());
-
-const open: Hookline[] = [];
-afterEach(async () => {
-  releaseHung();
-  for (const h of open.splice(0)) await h.close({ timeoutMs: 2000 });
-  receiver.received.length = 0;
-  receiver.respond = () => 200;
-});
-
-function make(options: HooklineOptions = {}): Hookline {
-  const hookline = createHookline({
-    ...options,
-    delivery: { ssrf: { allow: ["127.0.0.1"] }, retrySchedule: [0, 30, 30], ...options.delivery },
-  });
-  open.push(hookline);
-  return hookline;
-}
-
-async function until(store: Store, d: Delivery, check: (d: Delivery) => boolean): Promise<Delivery> {
-  for (let i = 0; i < 500; i++) {
-    const now = await store.getDelivery(d.tenant, d.id);
-    if (now && check(now)) return now;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`delivery ${d.id} never reached the expected state`);
-}
-const final = (d: Delivery) => d.status === "succeeded" || d.status === "failed";
+const { receiver, make, track } = useLoopbackHookline({ beforeReset: () => releaseHung() });
 
 async function deliverOnce(hookline: Hookline, path: string, qos: 0 | 1 = 0) {
   await hookline.subscriptions.create("acme", { url: `${receiver.url}${path}`, eventTypes: ["*"], qos });
@@ -56,7 +23,7 @@ describe("delivery failures", () => {
   it("never follows a redirect: a 3xx is a failed attempt", async () => {
     const hookline = make();
     receiver.respond = () => ({ status: 302, headers: { location: `${receiver.url}/elsewhere` } });
-    const delivery = await until(hookline.store, await deliverOnce(hookline, "/moved"), final);
+    const delivery = await deliveryWhen(hookline.store, await deliverOnce(hookline, "/moved"), isFinal);
     expect(delivery.status).toBe("failed");
     expect(receiver.received.map((r) => r.url)).toEqual(["/moved"]);
     const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
@@ -67,7 +34,11 @@ describe("delivery failures", () => {
     const hookline = make();
     receiver.respond = () => ({ status: 429, headers: { "retry-after": "120" } });
     const emitted = await deliverOnce(hookline, "/busy", 1);
-    const delivery = await until(hookline.store, emitted, (d) => d.attempts === 1 && d.status === "pending");
+    const delivery = await deliveryWhen(
+      hookline.store,
+      emitted,
+      (d) => d.attempts === 1 && d.status === "pending",
+    );
     const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
     expect(delivery.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(attempt!.startedAt.getTime() + 120_000);
     expect(delivery.lastStatus).toBe(429);
@@ -82,7 +53,7 @@ describe("delivery failures", () => {
       await hung;
       return 200;
     };
-    const delivery = await until(hookline.store, await deliverOnce(hookline, "/hang"), final);
+    const delivery = await deliveryWhen(hookline.store, await deliverOnce(hookline, "/hang"), isFinal);
     const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
     expect(attempt).toMatchObject({ status: null, errorKind: "timeout" });
   });
@@ -90,14 +61,13 @@ describe("delivery failures", () => {
   it("records a connection reset", async () => {
     const hookline = make();
     receiver.respond = () => "reset";
-    const delivery = await until(hookline.store, await deliverOnce(hookline, "/reset"), final);
+    const delivery = await deliveryWhen(hookline.store, await deliverOnce(hookline, "/reset"), isFinal);
     const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
     expect(attempt).toMatchObject({ status: null, errorKind: "reset" });
   });
 
   it("refuses loopback targets unless allow-listed, at subscribe time and at delivery time", async () => {
-    const strict = createHookline();
-    open.push(strict);
+    const strict = track(createHookline());
     const error = await strict.subscriptions
       .create("acme", { url: `${receiver.url}/x`, eventTypes: ["*"] })
       .catch((e: unknown) => e);
@@ -111,7 +81,7 @@ describe("delivery failures", () => {
     await strict.start();
     const { deliveries } = await strict.emit({ type: "a.b", tenant: "acme", data: {} });
     expect(deliveries.map((d) => d.subscriptionId)).toEqual([row.id]);
-    const delivery = await until(strict.store, deliveries[0]!, final);
+    const delivery = await deliveryWhen(strict.store, deliveries[0]!, isFinal);
     expect(delivery.status).toBe("failed");
     const [attempt] = await strict.deliveries.attempts("acme", delivery.id);
     expect(attempt!.errorKind).toBe("ssrf_blocked");
@@ -129,7 +99,7 @@ describe("delivery failures", () => {
     );
     await hookline.start();
     const { deliveries } = await hookline.emit({ type: "a.b", tenant: "acme", data: {} });
-    const delivery = await until(hookline.store, deliveries[0]!, final);
+    const delivery = await deliveryWhen(hookline.store, deliveries[0]!, isFinal);
     expect(delivery.status).toBe("failed");
     const [attempt] = await hookline.deliveries.attempts("acme", delivery.id);
     expect(attempt).toMatchObject({ errorKind: "render", status: null });
@@ -151,7 +121,9 @@ describe("delivery failures", () => {
         hookline.emit({ type: "product.deleted", tenant: "acme", resourceId: id, data: { id } }),
       ),
     );
-    const deliveries = await Promise.all(results.map((r) => until(hookline.store, r.deliveries[0]!, final)));
+    const deliveries = await Promise.all(
+      results.map((r) => deliveryWhen(hookline.store, r.deliveries[0]!, isFinal)),
+    );
     expect(deliveries.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.method).toBe("GET");
@@ -181,7 +153,7 @@ describe("endpoint health", () => {
       [1, 2, 3, 4].map((i) => hookline.emit({ type: "a.b", tenant: "acme", data: { i } })),
     );
     for (const e of emitted)
-      expect((await until(hookline.store, e.deliveries[0]!, final)).status).toBe("succeeded");
+      expect((await deliveryWhen(hookline.store, e.deliveries[0]!, isFinal)).status).toBe("succeeded");
     expect(peak).toBe(1);
     // Waiting for the slot is not an attempt.
     for (const e of emitted)
@@ -206,7 +178,7 @@ describe("endpoint health", () => {
       emitted.push(await hookline.emit({ type: "a.b", tenant: "acme", data: { i } }));
     const rows = await Promise.all(
       emitted.map((e) =>
-        until(
+        deliveryWhen(
           hookline.store,
           e.deliveries[0]!,
           (d) => d.status === "failed" || d.lastError === "circuit_open",
@@ -233,7 +205,7 @@ describe("endpoint health", () => {
     receiver.respond = () => 500;
     await hookline.start();
     const { deliveries } = await hookline.emit({ type: "a.b", tenant: "acme", data: {} });
-    const delivery = await until(hookline.store, deliveries[0]!, final);
+    const delivery = await deliveryWhen(hookline.store, deliveries[0]!, isFinal);
     expect(delivery).toMatchObject({ status: "failed", attempts: 2 });
     const after = await hookline.subscriptions.get("acme", sub.id);
     expect(after).toMatchObject({ status: "disabled", disabledReason: "failing" });

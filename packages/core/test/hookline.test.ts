@@ -3,48 +3,21 @@
  * client with the SSRF guard allow-listing 127.0.0.1, retry policy) against real HTTP receivers on loopback.
  */
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { OperationalEvents } from "../src/contracts.ts";
 import { HooklineError } from "../src/errors.ts";
-import { createHookline, type Hookline, type HooklineOptions } from "../src/hookline.ts";
 import type { Delivery } from "../src/model/types.ts";
 import { REDACTED } from "../src/model/validate.ts";
 import { bearerAuth } from "../src/router/auth.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import type { Store } from "../src/store/types.ts";
-import { type Receiver, startReceiver } from "./support/receiver.ts";
+import { deliveryWhen, isFinal, useLoopbackHookline } from "./support/loopback-hookline.ts";
 
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(() => receiver.close());
+const { receiver, make } = useLoopbackHookline();
 
-const open: Hookline[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close({ timeoutMs: 2000 });
-  receiver.received.length = 0;
-  receiver.respond = () => 200;
-});
-
-function make(options: HooklineOptions = {}): Hookline {
-  const hookline = createHookline({
-    ...options,
-    delivery: { ssrf: { allow: ["127.0.0.1"] }, retrySchedule: [0, 30, 30], ...options.delivery },
-  });
-  open.push(hookline);
-  return hookline;
-}
-
-async function settled(store: Store, d: Delivery): Promise<Delivery> {
-  for (let i = 0; i < 500; i++) {
-    const now = await store.getDelivery(d.tenant, d.id);
-    if (now && (now.status === "succeeded" || now.status === "failed")) return now;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`delivery ${d.id} did not settle`);
-}
+/** Waits (bounded) until the delivery is final. */
+const settled = (store: Store, d: Delivery) => deliveryWhen(store, d, isFinal);
 
 describe("createHookline", () => {
   it("emit → signed POST verified by standardwebhooks → attempt recorded", async () => {

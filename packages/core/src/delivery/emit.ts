@@ -8,6 +8,7 @@ import { HooklineError, ValidationError } from "../errors.ts";
 import type { Delivery, JsonValue, Message, Subscription } from "../model/types.ts";
 import type { Queue, QueueJob } from "../queue/types.ts";
 import type { Store } from "../store/types.ts";
+import { newDelivery } from "./new-delivery.ts";
 
 /** What emit needs; `createHookline()` supplies it. */
 export interface EmitterOptions {
@@ -71,22 +72,19 @@ export function createEmitter(options: EmitterOptions): Emitter {
     const at = now();
     const deliveries: Delivery[] = [];
     for (const sub of subs) {
-      deliveries.push({
-        id: await ids("delivery", { store: tx, tenant: message.tenant }),
-        tenant: message.tenant,
-        messageId: message.id,
-        subscriptionId: sub.id,
-        eventType: message.type,
-        status: "pending",
-        attempts: 0,
-        nextAttemptAt: at,
-        leaseUntil: null,
-        lastStatus: null,
-        lastError: null,
-        createdAt: at,
-        updatedAt: at,
-        completedAt: null,
-      });
+      const id = await ids("delivery", { store: tx, tenant: message.tenant });
+      deliveries.push(
+        newDelivery(
+          {
+            id,
+            tenant: message.tenant,
+            messageId: message.id,
+            subscriptionId: sub.id,
+            eventType: message.type,
+          },
+          at,
+        ),
+      );
     }
     if (deliveries.length > 0) await tx.insertDeliveries(deliveries);
     return deliveries;

@@ -1,39 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { HooklineError, ValidationError } from "../errors.ts";
-import type { Subscription } from "../model/types.ts";
+import { plainSubscription } from "../testing/rows.ts";
 import { defaultCodec } from "./codec-default.ts";
 import { defineCodec } from "./codec-define.ts";
 import { formatTime, parseTime } from "./codec-time.ts";
 import { problemDetails } from "./problem.ts";
 
 const at = new Date("2021-05-09T16:33:48.518Z");
-const sub: Subscription = {
-  id: "42",
-  tenant: "acme",
-  url: "https://example.com/hook",
-  method: "POST",
-  contentType: "application/json",
-  bodyTemplate: null,
-  headers: {},
-  eventTypes: ["a.created", "a.deleted"],
-  secrets: [{ id: "s1", value: "k".repeat(64), createdAt: at, expiresAt: null }],
-  scheme: null,
-  qos: 1,
-  idSetAccepted: false,
-  rateLimit: null,
-  concurrency: null,
-  retrySchedule: null,
-  status: "active",
-  disabledReason: null,
-  description: null,
-  metadata: {},
-  tags: null,
-  failingSince: null,
-  createdAt: at,
-  updatedAt: at,
-  deletedAt: null,
-  version: 1,
-};
+const sub = plainSubscription(
+  "acme",
+  {
+    id: "42",
+    eventTypes: ["a.created", "a.deleted"],
+    secrets: [{ id: "s1", value: "k".repeat(64), createdAt: at, expiresAt: null }],
+  },
+  at,
+);
 
 function thrown(fn: () => unknown): unknown {
   try {

@@ -20,7 +20,13 @@ import {
   randomKey,
 } from "./crypto.ts";
 import { assertRawBody, checkVerifyInput } from "./input.ts";
-import { checkSignInput, readStandardHeaders, signedPrefix, standardHeaders } from "./standard-headers.ts";
+import {
+  acceptedSignatures,
+  checkSignInput,
+  readStandardHeaders,
+  signedPrefix,
+  standardHeaders,
+} from "./standard-headers.ts";
 import { checkTolerance } from "./timestamp.ts";
 import type { RawBody, SigningScheme, VerifiedHeaders } from "./types.ts";
 
@@ -121,17 +127,11 @@ export function standardWebhooksEd25519(): SigningScheme {
       const keyList = opts.secrets.map(publicKeyOf);
       const h = readStandardHeaders(headers, "v1a");
       checkTolerance(h.timestamp, opts);
-      const provided: Buffer[] = [];
-      for (const text of h.signatures) {
-        const sig = decodeSignature(text, "base64", ED25519_SIGNATURE_BYTES);
-        if (sig !== null) provided.push(sig);
-      }
-      if (provided.length === 0) {
-        throw new WebhookVerificationError(
-          "invalid_signature_format",
-          "no v1a signature is 64 bytes of base64 (an empty or truncated signature never matches)",
-        );
-      }
+      const provided = acceptedSignatures(
+        h.signatures,
+        (text) => decodeSignature(text, "base64", ED25519_SIGNATURE_BYTES),
+        "v1a signature is 64 bytes of base64",
+      );
       const content = signedContent(h.id, h.timestamp, body);
       for (const key of keyList) {
         for (const sig of provided)

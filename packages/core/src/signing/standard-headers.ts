@@ -43,6 +43,29 @@ export function readStandardHeaders(headers: HeaderSource, version: string): Sta
   return { id, timestamp, signatures };
 }
 
+/**
+ * The carried signature texts `decode` accepts, decoded; throws `invalid_signature_format` when it accepts
+ * none (`form` says what a signature must be, e.g. "v1 signature is 32 bytes of base64").
+ */
+export function acceptedSignatures(
+  texts: readonly string[],
+  decode: (text: string) => Buffer | null,
+  form: string,
+): Buffer[] {
+  const accepted: Buffer[] = [];
+  for (const text of texts) {
+    const sig = decode(text);
+    if (sig !== null) accepted.push(sig);
+  }
+  if (accepted.length === 0) {
+    throw new WebhookVerificationError(
+      "invalid_signature_format",
+      `no ${form} (an empty or truncated signature never matches)`,
+    );
+  }
+  return accepted;
+}
+
 /** The part of the signed content before the body: `${id}.${timestamp}.` */
 export function signedPrefix(id: string, timestamp: number): string {
   return `${id}.${timestamp}.`;

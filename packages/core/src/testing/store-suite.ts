@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HooklineError } from "../errors.ts";
 import type { Attempt, Delivery, DeliveryStatus, Message, Subscription } from "../model/types.ts";
 import type { Store, StoreCapabilities } from "../store/types.ts";
+import { pendingDelivery } from "./rows.ts";
 
 /** Options of {@link runStoreSuite}. */
 export interface StoreSuiteOptions {
@@ -74,23 +75,7 @@ function fixtureMessage(tenant: string, over: Partial<Message> = {}): Message {
 }
 
 function fixtureDelivery(tenant: string, over: Partial<Delivery> = {}): Delivery {
-  return {
-    id: randomUUID(),
-    tenant,
-    messageId: randomUUID(),
-    subscriptionId: randomUUID(),
-    eventType: "invoice.paid",
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: at(0),
-    leaseUntil: null,
-    lastStatus: null,
-    lastError: null,
-    createdAt: at(0),
-    updatedAt: at(0),
-    completedAt: null,
-    ...over,
-  };
+  return pendingDelivery(tenant, over, at(0));
 }
 
 function fixtureAttempt(tenant: string, over: Partial<Attempt> = {}): Attempt {

@@ -28,10 +28,22 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** A receiver that is not listening yet: `listen()` binds it (and sets `url`). */
+export interface PendingReceiver extends Receiver {
+  listen(): Promise<void>;
+}
+
 /** Starts a receiver on 127.0.0.1, ephemeral port. */
 export async function startReceiver(): Promise<Receiver> {
+  const receiver = createReceiver();
+  await receiver.listen();
+  return receiver;
+}
+
+/** A receiver for 127.0.0.1 on an ephemeral port, bound by its `listen()` (for setup in `beforeAll`). */
+export function createReceiver(): PendingReceiver {
   const waiters: Array<{ n: number; resolve: () => void }> = [];
-  const receiver: Receiver = {
+  const receiver: PendingReceiver = {
     url: "",
     received: [],
     respond: () => 200,
@@ -51,6 +63,10 @@ export async function startReceiver(): Promise<Receiver> {
           },
         });
       });
+    },
+    async listen() {
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -85,7 +101,5 @@ export async function startReceiver(): Promise<Receiver> {
     });
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return receiver;
 }

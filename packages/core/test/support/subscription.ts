@@ -1,39 +1,11 @@
 /** A complete subscription row for tests that write to the store directly. */
 import type { Subscription } from "../../src/model/types.ts";
+import { plainSubscription } from "../../src/testing/rows.ts";
 
 let counter = 0;
 
-/** A valid, active subscription; override any field. */
+/** A valid, active subscription of tenant `t1` created now; override any field. */
 export function subscriptionRow(overrides: Partial<Subscription> & { url: string }): Subscription {
-  const at = new Date();
   counter++;
-  return {
-    id: `sub_${counter}`,
-    tenant: "t1",
-    method: "POST",
-    contentType: "application/json",
-    bodyTemplate: null,
-    headers: {},
-    eventTypes: ["*"],
-    secrets: [
-      { id: "sec_1", value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: at, expiresAt: null },
-    ],
-    scheme: null,
-    qos: 1,
-    idSetAccepted: false,
-    rateLimit: null,
-    concurrency: null,
-    retrySchedule: null,
-    status: "active",
-    disabledReason: null,
-    description: null,
-    metadata: {},
-    tags: null,
-    failingSince: null,
-    createdAt: at,
-    updatedAt: at,
-    deletedAt: null,
-    version: 1,
-    ...overrides,
-  };
+  return plainSubscription("t1", { id: `sub_${counter}`, ...overrides }, new Date());
 }

@@ -3,14 +3,14 @@
  * Redis, so the limits hold across every worker process and machine (the in-memory guard holds per process).
  */
 import { randomUUID } from "node:crypto";
-import type { EndpointGuard } from "@hookline/core";
+import type { EndpointGuard, EndpointGuardOptions } from "@hookline/core";
 import { type RedisConnection, type ResolvedRedis, release, resolveRedis } from "../connection.ts";
 import { bullmqError, reason } from "../errors.ts";
 import { runScript } from "../script.ts";
 import { ACQUIRE, RECORD } from "./scripts.ts";
 
 /** Options of {@link redisEndpointGuard}. */
-export interface RedisEndpointGuardOptions {
+export interface RedisEndpointGuardOptions extends EndpointGuardOptions {
   /** The host's ioredis client (never closed by hookline) or ioredis options (dialled and closed by the guard). */
   connection: RedisConnection;
   /** Key prefix (default `hookline`); keys are `<prefix>:guard:{<subscription>}:…`. */
@@ -21,22 +21,6 @@ export interface RedisEndpointGuardOptions {
    * timeout.
    */
   slotTtlMs?: number;
-  /** Concurrency when the subscription sets none; `null` = unlimited. Default `null`. */
-  defaultConcurrency?: number | null;
-  /** Requests per second when the subscription sets none; `null` = unlimited. Default `null`. */
-  defaultRatePerSecond?: number | null;
-  /** Bucket size in seconds of rate: bursts up to `ratePerSecond × burstSeconds`. Default 1. */
-  burstSeconds?: number;
-  /** When the concurrency is full, retry after this many ms (default 250). */
-  concurrencyRetryMs?: number;
-  /** Consecutive failed attempts that open the circuit (default 5). */
-  failureThreshold?: number;
-  /** First cool-down of an open circuit in ms (default 30 000). */
-  cooldownMs?: number;
-  /** Growth of the cool-down after each failed probe (default 2). */
-  cooldownMultiplier?: number;
-  /** Longest cool-down in ms (default 10 minutes). */
-  maxCooldownMs?: number;
 }
 
 /** The guard, plus `close()` for a guard that dialled its own client. */

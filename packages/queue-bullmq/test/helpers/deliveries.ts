@@ -1,25 +1,10 @@
 /** Delivery rows for tests, written straight into a store (no subscription or message needed). */
 import type { Delivery, Store } from "@hookline/core";
+import { pendingDelivery } from "@hookline/core/testing";
 
-/** A pending delivery due now, with `row` overriding any field. */
+/** A pending delivery of tenant `t1` due now, with `row` overriding any field. */
 export function deliveryRow(row: Partial<Delivery> & { id: string }): Delivery {
-  const at = new Date();
-  return {
-    tenant: "t1",
-    messageId: `m-${row.id}`,
-    subscriptionId: "s1",
-    eventType: "invoice.paid",
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: at,
-    leaseUntil: null,
-    lastStatus: null,
-    lastError: null,
-    createdAt: at,
-    updatedAt: at,
-    completedAt: null,
-    ...row,
-  };
+  return pendingDelivery("t1", { messageId: `m-${row.id}`, subscriptionId: "s1", ...row }, new Date());
 }
 
 /** Inserts the rows and returns them. */

@@ -10,9 +10,11 @@
  */
 import type { EndpointGuard } from "../types.ts";
 
-export interface MemoryEndpointGuardOptions {
-  /** Clock in epoch ms. Default `Date.now`. */
-  now?: () => number;
+/**
+ * The limits and circuit-breaker settings every endpoint guard takes (the in-memory one here, the Redis one of
+ * `@hookline/queue-bullmq`).
+ */
+export interface EndpointGuardOptions {
   /** Concurrency when the subscription sets none; `null` = unlimited. Default `null`. */
   defaultConcurrency?: number | null;
   /** Requests per second when the subscription sets none; `null` = unlimited. Default `null`. */
@@ -29,6 +31,12 @@ export interface MemoryEndpointGuardOptions {
   cooldownMultiplier?: number;
   /** Longest cool-down. Default 10 min. */
   maxCooldownMs?: number;
+}
+
+/** Options of {@link memoryEndpointGuard}. */
+export interface MemoryEndpointGuardOptions extends EndpointGuardOptions {
+  /** Clock in epoch ms. Default `Date.now`. */
+  now?: () => number;
 }
 
 interface TokenBucket {

@@ -1,4 +1,8 @@
-export { type MemoryEndpointGuardOptions, memoryEndpointGuard } from "./endpoint-guard.ts";
+export {
+  type EndpointGuardOptions,
+  type MemoryEndpointGuardOptions,
+  memoryEndpointGuard,
+} from "./endpoint-guard.ts";
 export {
   createRetryPolicy,
   DEFAULT_RETRY_SCHEDULE,

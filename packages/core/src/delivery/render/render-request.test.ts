@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the ${…} placeholders of seed 002 templates are the subject here
 import { describe, expect, it } from "vitest";
 import type { Message, Subscription } from "../../model/types.ts";
+import { plainSubscription } from "../../testing/rows.ts";
 import type { RenderContext } from "../types.ts";
 import { flatEnvelope, standardEnvelope } from "./envelope.ts";
 import { isFormContentType, isJsonContentType, renderRequest, splitEventType } from "./render-request.ts";
@@ -9,34 +10,7 @@ import { RenderError, templatePlaceholders } from "./template.ts";
 const T0 = new Date("2026-03-04T05:06:07.089Z");
 
 function subscription(partial: Partial<Subscription> = {}): Subscription {
-  return {
-    id: "sub_1",
-    tenant: "acme",
-    url: "https://hooks.example.com/in",
-    method: "POST",
-    contentType: "application/json",
-    bodyTemplate: null,
-    headers: {},
-    eventTypes: ["*"],
-    secrets: [],
-    scheme: null,
-    qos: 1,
-    idSetAccepted: false,
-    rateLimit: null,
-    concurrency: null,
-    retrySchedule: null,
-    status: "active",
-    disabledReason: null,
-    description: null,
-    metadata: {},
-    tags: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-    deletedAt: null,
-    version: 1,
-    ...partial,
-  };
+  return plainSubscription("acme", { url: "https://hooks.example.com/in", secrets: [], ...partial }, T0);
 }
 
 function message(partial: Partial<Message> = {}): Message {
