@@ -60,12 +60,23 @@ export function createHandlers(
     json(status, codec.one(encode(s)), headers);
   const located = codec.createStatus === 201 ? itemRoute(routes) : null;
 
-  /** `Location` of a new subscription: the item route filled from the create request's path parameters. */
+  /**
+   * `Location` of a new subscription: the item route filled from the create request's path parameters.
+   * When the item path is the collection path plus the id (the usual shape) it is a relative reference
+   * (`subscriptions/<id>`), which resolves correctly under any mount prefix an adapter stripped; otherwise
+   * the router-absolute path.
+   */
   function location(ctx: HandlerContext, id: string): Record<string, string> {
     if (located === null) return {};
     const last = located.pattern.params[located.pattern.params.length - 1]!;
     const path = fillPath(located.pattern.template, { ...ctx.params, [last]: id });
-    return path === null ? {} : { location: path };
+    if (path === null) return {};
+    const collection = ctx.url.pathname.replace(/\/+$/, "");
+    const child = path.startsWith(`${collection}/`) ? path.slice(collection.length + 1) : null;
+    if (child === null || child.includes("/")) return { location: path };
+    const segment = collection.slice(collection.lastIndexOf("/") + 1);
+    // "./" keeps a first segment with a colon from reading as a URI scheme.
+    return { location: `${segment.includes(":") ? "./" : ""}${segment}/${child}` };
   }
 
   /** Creates; a duplicate client-supplied id is a 409 conflict naming `id` (the service reports a 422). */

@@ -68,8 +68,14 @@ describe("createRouter: Location on create", () => {
     const res = await call("POST", "/subscriptions", { body: input, headers: A });
     expect(res.status).toBe(201);
     const location = res.headers.get("location");
-    expect(location).toBe(`/subscriptions/${res.json["id"]}`);
-    expect((await call("GET", location!, { headers: A })).json).toEqual(res.json);
+    // relative to the request URL, so it stays right under whatever prefix an adapter mounted the API at
+    expect(location).toBe(`subscriptions/${res.json["id"]}`);
+    const resolved = new URL(location!, "http://test/subscriptions").pathname;
+    expect(resolved).toBe(`/subscriptions/${res.json["id"]}`);
+    expect((await call("GET", resolved, { headers: A })).json).toEqual(res.json);
+    expect(new URL(location!, "http://host/mounted/webhooks/subscriptions").pathname).toBe(
+      `/mounted/webhooks/subscriptions/${res.json["id"]}`,
+    );
   });
 
   it("fills earlier path parameters from the create request, under the base path", async () => {
@@ -80,8 +86,10 @@ describe("createRouter: Location on create", () => {
     });
     const res = await call("POST", "/api/brands/acme/hooks", { body: input });
     expect(res.status).toBe(201);
-    expect(res.headers.get("location")).toBe(`/api/brands/acme/hooks/${res.json["id"]}`);
-    expect((await call("GET", res.headers.get("location")!)).status).toBe(200);
+    expect(res.headers.get("location")).toBe(`hooks/${res.json["id"]}`);
+    const resolved = new URL(res.headers.get("location")!, "http://test/api/brands/acme/hooks").pathname;
+    expect(resolved).toBe(`/api/brands/acme/hooks/${res.json["id"]}`);
+    expect((await call("GET", resolved)).status).toBe(200);
   });
 
   it("uses the id-set route when get is disabled, and is absent without either or on a 200 create", async () => {

@@ -191,7 +191,7 @@ describe("createRouter: subscription routes (default codec)", () => {
     const created = await call("POST", "/v1/hooks", { body: input, headers: A });
     expect(created.status).toBe(201);
     const id = created.json["id"] as string;
-    expect(created.headers.get("location")).toBe(`/v1/hooks/${id}`);
+    expect(created.headers.get("location")).toBe(`hooks/${id}`);
     expect((await call("GET", `/v1/hooks/${id}`, { headers: A })).status).toBe(200);
     expect((await call("GET", "/subscriptions", { headers: A })).status).toBe(404);
     const del = await call("DELETE", `/v1/hooks/${id}`, { headers: A });
