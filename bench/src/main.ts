@@ -97,7 +97,7 @@ function renderTable(results: readonly BenchResult[]): string {
   for (const r of results) {
     const base = r.baseline ? `${r.baseline.name} (${formatValue(r.baseline.value)})` : "";
     const ratio = r.ratio == null ? "" : `${fmt(r.ratio, 2)}×`;
-    const target = r.target == null ? "" : r.baseline ? `≥ ${fmt(r.target, 1)}×` : formatValue(r.target);
+    const target = r.target == null ? "" : r.baseline ? `≥ ${fmt(r.target, 2)}×` : formatValue(r.target);
     lines.push(
       `| ${cell(r.name)} | ${formatValue(r.value)} | ${cell(r.unit)} | ${cell(base)} | ${ratio} | ${target} | ${verdict(r)} | ${cell(r.note ?? "")} |`,
     );
