@@ -10,7 +10,7 @@ export function createTerminalView(out: NodeJS.WriteStream) {
     const head = [
       "endpoint",
       "subscription",
-      "queued",
+      "waiting",
       "retrying",
       "in flight",
       "delivered",
