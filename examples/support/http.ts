@@ -66,3 +66,31 @@ export async function closeServers(...servers: Server[]): Promise<void> {
     await new Promise((resolve) => server.close(resolve));
   }
 }
+
+/** What {@link serveApp} stops, in order, on `close()`. */
+export interface AppLifecycle {
+  /** Stops the app first (hookline: no new work, in-flight deliveries finish). */
+  stop(): Promise<void>;
+  /** Releases what the app owns last, once nothing can use it (the database). */
+  release(): Promise<void>;
+}
+
+/**
+ * Serves an app's async request handler (errors guarded) and closes it in the order that loses nothing:
+ * the app, then the HTTP server, then the app's resources.
+ */
+export async function serveApp(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  opts: ServeHttpOptions,
+  lifecycle: AppLifecycle,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const http = await serveHttp(guarded(handle), opts);
+  return {
+    url: http.url,
+    async close() {
+      await lifecycle.stop();
+      await http.close();
+      await lifecycle.release();
+    },
+  };
+}

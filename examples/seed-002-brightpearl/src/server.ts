@@ -16,7 +16,7 @@ import {
 } from "@hookline/core";
 import { handleNodeRequest } from "@hookline/node";
 import { sqliteStore } from "@hookline/store-sql";
-import { guarded, type ServeHttpOptions, serveHttp } from "../../support/http.ts";
+import { type ServeHttpOptions, serveApp } from "../../support/http.ts";
 import { brightpearlOptions } from "./api.ts";
 
 /**
@@ -78,17 +78,9 @@ export async function startBrightpearlServer(opts: BrightpearlServerOptions): Pr
   if (opts.deliver !== false) await webhooks.start();
 
   // The whole app is hookline's fetch handler; an unexpected error is a bare 500 (hookline logged it).
-  const http = await serveHttp(
-    guarded((req, res) => handleNodeRequest(webhooks, req, res)),
-    opts,
-  );
-  return {
-    url: http.url,
-    webhooks,
-    async close() {
-      await webhooks.close({ timeoutMs: 2_000 });
-      await http.close();
-      await store.close();
-    },
-  };
+  const http = await serveApp((req, res) => handleNodeRequest(webhooks, req, res), opts, {
+    stop: () => webhooks.close({ timeoutMs: 2_000 }),
+    release: () => store.close(),
+  });
+  return { url: http.url, webhooks, close: http.close };
 }

@@ -10,6 +10,7 @@ import type {
   OperationalHooks,
   SubscriptionService,
 } from "../contracts.ts";
+import { liveSecrets } from "../model/secrets.ts";
 import type { Attempt, Delivery, Message, Subscription } from "../model/types.ts";
 import { REDACTED, redactHeaders } from "../model/validate.ts";
 import type { Queue, QueueHandler } from "../queue/types.ts";
@@ -145,9 +146,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     await queue.schedule([jobOf(parked)]);
   }
 
-  function liveSecrets(sub: Subscription): string[] {
+  function signingSecrets(sub: Subscription): string[] {
     const t = now().getTime();
-    return sub.secrets.filter((s) => s.expiresAt === null || s.expiresAt.getTime() > t).map((s) => s.value);
+    return liveSecrets(sub.secrets, t).map((s) => s.value);
   }
 
   /** Render + sign; a failure here is an attempt with `errorKind: "render"`. */
@@ -156,7 +157,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     messages: readonly [Message, ...Message[]],
   ): { request: OutgoingRequest; secretHeaders: string[] } {
     const request = options.render(sub, messages, options.renderContext);
-    const secrets = liveSecrets(sub);
+    const secrets = signingSecrets(sub);
     if (secrets.length === 0) return { request, secretHeaders: [] };
     const scheme = options.resolveScheme(sub.scheme ?? options.defaultScheme);
     const signed = scheme.sign({

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { HttpClient } from "../delivery/types.ts";
+import { liveSecrets } from "../model/secrets.ts";
 import type { Subscription } from "../model/types.ts";
 import type { HeaderSource, SigningScheme } from "../signing/types.ts";
 
@@ -53,9 +54,7 @@ export async function verifyEndpoint(
   const now = opts.now?.() ?? Date.now();
   const challenge = randomBytes(24).toString("base64url");
   const body = new TextEncoder().encode(JSON.stringify({ type: HANDSHAKE_EVENT_TYPE, challenge }));
-  const secrets = subscription.secrets
-    .filter((s) => s.expiresAt === null || s.expiresAt.getTime() > now)
-    .map((s) => s.value);
+  const secrets = liveSecrets(subscription.secrets, now).map((s) => s.value);
   const signature = opts.scheme.sign({
     id: `hsk_${randomBytes(12).toString("hex")}`,
     timestamp: Math.floor(now / 1000),

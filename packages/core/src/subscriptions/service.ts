@@ -11,6 +11,7 @@ import type {
 } from "../contracts.ts";
 import { HooklineError, ValidationError } from "../errors.ts";
 import { uuidIds } from "../model/ids.ts";
+import { liveSecrets } from "../model/secrets.ts";
 import type { Secret, Subscription } from "../model/types.ts";
 import { validateSubscriptionInput, validateSubscriptionShape } from "../model/validate.ts";
 import type { Store, SubscriptionPatch } from "../store/types.ts";
@@ -145,7 +146,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   }
 
   function live(secrets: readonly Secret[], at: Date): Secret[] {
-    return secrets.filter((s) => s.expiresAt === null || s.expiresAt > at);
+    return liveSecrets(secrets, at.getTime());
   }
 
   async function load(tenant: string, id: string): Promise<Subscription> {
