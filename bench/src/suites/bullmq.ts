@@ -1,9 +1,10 @@
 /**
  * Scale-out delivery throughput: deliveries/s with 1, 2 and 4 worker processes (quick: 1 and 2).
  *
- * - `queue.bullmq.workers-N`: hookline on BullMQ — every worker process claims each delivery in PostgreSQL,
- *   takes a slot from the Redis endpoint guard, signs (Standard Webhooks), POSTs, and records the attempt and
- *   the delivery's state in PostgreSQL.
+ * - `queue.bullmq.workers-N`: hookline on BullMQ — emit adds one job per event carrying its deliveries; a
+ *   worker claims them in PostgreSQL (one statement per job), takes a slot from the Redis endpoint guard per
+ *   delivery, signs (Standard Webhooks), POSTs, and records each attempt and its delivery's state in PostgreSQL
+ *   (attempts finishing together share a statement). At most 16 attempts at once per process, as the baseline.
  * - `bullmq.plain.workers-N` (the baseline, same run, same receiver, same concurrency): what a team writes by
  *   hand — one BullMQ job per request, an undici POST in the processor, nothing recorded.
  *

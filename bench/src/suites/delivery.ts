@@ -130,17 +130,20 @@ function undiciRounds(receiver: Receiver, n: number) {
   return { round, close: () => pool.close() };
 }
 
+/** Unmeasured rounds of each side first: both speed up over their first few rounds (JIT tiers, pools). */
+const WARMUP_ROUNDS = 3;
+
 /**
- * Runs the baseline and the candidate in alternating rounds (a warm-up round each first), so a noisy
+ * Runs the baseline and the candidate in alternating rounds (warm-up rounds of each first), so a noisy
  * neighbour slows both alike; returns the median rate of each.
  */
 async function interleaved(baseline: Round, candidate: Round, rounds: number) {
   const b: number[] = [];
   const c: number[] = [];
-  for (let i = 0; i <= rounds; i++) {
+  for (let i = 0; i < WARMUP_ROUNDS + rounds; i++) {
     const rb = await baseline();
     const rc = await candidate();
-    if (i > 0) {
+    if (i >= WARMUP_ROUNDS) {
       b.push(rb);
       c.push(rc);
     }

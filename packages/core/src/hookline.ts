@@ -324,6 +324,9 @@ export function createHookline(options: HooklineOptions = {}): Hookline {
       logger,
       telemetry,
       leaseMs,
+      maxInFlight: delivery.concurrency ?? 32,
+      // Room for the request and the batching window; at most half the lease, so a claim is never refused outright.
+      minLeaseLeftMs: Math.min(timeoutMs + (delivery.batchWindowMs ?? 1000), leaseMs / 2),
       defaultConcurrency: delivery.defaultConcurrency ?? null,
       defaultRateLimit: delivery.defaultRateLimit ?? null,
       batchWindowMs: delivery.batchWindowMs,

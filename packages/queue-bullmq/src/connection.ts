@@ -30,6 +30,8 @@ export function resolveRedis(
   connection: RedisConnection | undefined,
   who: string,
   onError: (err: unknown) => void = () => {},
+  /** Options of a dialled client that the caller's options cannot turn off (an injected client is as it is). */
+  dialled: RedisOptions = {},
 ): ResolvedRedis {
   if (connection === undefined || connection === null) {
     throw bullmqError("bad_request", `${who} needs a \`connection\`: an ioredis client or ioredis options`);
@@ -43,7 +45,7 @@ export function resolveRedis(
     }
     return { client: connection, owned: false };
   }
-  const client = new Redis(connection);
+  const client = new Redis({ ...connection, ...dialled });
   client.on("error", onError);
   return { client, owned: true };
 }

@@ -8,7 +8,7 @@ export {
   type RedisEndpointGuardOptions,
   redisEndpointGuard,
 } from "./guard/redis-guard.ts";
-export type { DeliveryJobData } from "./job.ts";
+export type { DeliveryJobData, JobData, MessageJobData } from "./job.ts";
 export { type BullmqQueue, type BullmqQueueOptions, bullmqQueue } from "./queue.ts";
 export type { SweepResult } from "./sweep.ts";
 export { type RunningWorker, type RunWorkerOptions, runWorker, type WorkerHost } from "./worker.ts";

@@ -21,7 +21,18 @@ import {
   resolveRedis,
 } from "./connection.ts";
 import { bullmqError, reason } from "./errors.ts";
-import { type DeliveryJobData, dataOf, JOB_NAME, jobIdOf, queueJobOf } from "./job.ts";
+import {
+  dataOf,
+  deliveryIdsOf,
+  JOB_NAME,
+  type JobData,
+  jobIdOf,
+  MAX_MESSAGE_JOB,
+  MESSAGE_JOB_NAME,
+  messageDataOf,
+  messageJobIdOf,
+  queueJobsOf,
+} from "./job.ts";
 import { type SweepResult, unfinishedJobs } from "./sweep.ts";
 
 /** Options of {@link bullmqQueue}. */
@@ -70,7 +81,7 @@ export interface BullmqQueue extends Queue {
    */
   sweepFromStore(store?: Store): Promise<SweepResult>;
   /** The BullMQ queue underneath, for dashboards (Bull Board) and inspection. Do not add jobs to it. */
-  readonly bullQueue: BullQueue<DeliveryJobData>;
+  readonly bullQueue: BullQueue<JobData>;
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -99,7 +110,7 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
     logger.warn({ err }, "[hookline] [bullmq] Redis connection error"),
   );
 
-  const bullQueue = new BullQueue<DeliveryJobData>(queueName, {
+  const bullQueue = new BullQueue<JobData>(queueName, {
     connection: redis.client,
     prefix,
     defaultJobOptions: {
@@ -111,7 +122,7 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
   });
   bullQueue.on("error", (err) => logger.error({ err }, "[hookline] [bullmq] queue error"));
 
-  let worker: Worker<DeliveryJobData> | null = null;
+  let worker: Worker<JobData> | null = null;
   let workerRedis: ResolvedRedis | null = null;
   let sweepTimer: ReturnType<typeof setInterval> | null = null;
   let sweeping: Promise<SweepResult> | null = null;
@@ -131,32 +142,120 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
     if (closed || (orClosing && closing)) throw bullmqError("closed", `${what}: the queue is closed`);
   }
 
+  /** A message's deliveries due at the same instant, keyed by their message job's id (only real groups, ≥ 2). */
+  function messageGroups(jobs: readonly QueueJob[]): {
+    groups: Map<string, QueueJob[]>;
+    singles: QueueJob[];
+  } {
+    const byKey = new Map<string, QueueJob[]>();
+    const singles: QueueJob[] = [];
+    for (const job of jobs) {
+      if (job.messageId === undefined) {
+        singles.push(job);
+        continue;
+      }
+      const id = messageJobIdOf(job.tenant, job.messageId, job.runAt);
+      const group = byKey.get(id);
+      if (group === undefined) byKey.set(id, [job]);
+      else group.push(job);
+    }
+    const groups = new Map<string, QueueJob[]>();
+    for (const [id, group] of byKey) {
+      if (group.length === 1) singles.push(...group);
+      else {
+        groups.set(id, group.slice(0, MAX_MESSAGE_JOB));
+        singles.push(...group.slice(MAX_MESSAGE_JOB));
+      }
+    }
+    return { groups, singles };
+  }
+
+  /**
+   * Adds the jobs: a message's deliveries due at the same instant as one job, the rest one job each. A message
+   * job whose id was already taken by a live job with other deliveries (BullMQ keeps the first) is checked
+   * after the add, and the deliveries it lacks are added on their own.
+   */
   async function addJobs(jobs: readonly QueueJob[]): Promise<void> {
+    const { groups, singles } = messageGroups(jobs);
     const now = Date.now();
-    for (let i = 0; i < jobs.length; i += ADD_CHUNK) {
+    const delay = (job: QueueJob) => Math.max(0, job.runAt.getTime() - now);
+    const entries = [
+      ...[...groups].map(([jobId, group]) => ({
+        name: MESSAGE_JOB_NAME,
+        data: messageDataOf(group as [QueueJob, ...QueueJob[]]) as JobData,
+        opts: { jobId, delay: delay(group[0] as QueueJob) },
+      })),
+      ...singles.map((job) => ({
+        name: JOB_NAME,
+        data: dataOf(job) as JobData,
+        opts: { jobId: jobIdOf(job), delay: delay(job) },
+      })),
+    ];
+    for (let i = 0; i < entries.length; i += ADD_CHUNK)
+      await bullQueue.addBulk(entries.slice(i, i + ADD_CHUNK));
+    if (groups.size === 0) return;
+    const lacking: QueueJob[] = [];
+    await Promise.all(
+      [...groups].map(async ([jobId, group]) => {
+        const added = await bullQueue.getJob(jobId);
+        // Gone already (it ran and was removed): nothing lost, its deliveries were claimed or are claimable.
+        if (added === undefined) return;
+        // A job that is in no state (its hash outlived its list entry) never runs: count it as lacking all.
+        const has = LIVE_STATES.has(await added.getState()) ? deliveryIdsOf(added.data) : new Set<string>();
+        for (const job of group) if (!has.has(job.deliveryId)) lacking.push(job);
+      }),
+    );
+    if (lacking.length > 0) {
       await bullQueue.addBulk(
-        jobs.slice(i, i + ADD_CHUNK).map((job) => ({
+        lacking.map((job) => ({
           name: JOB_NAME,
-          data: dataOf(job),
-          opts: { jobId: jobIdOf(job), delay: Math.max(0, job.runAt.getTime() - now) },
+          data: dataOf(job) as JobData,
+          opts: { jobId: jobIdOf(job), delay: delay(job) },
         })),
       );
     }
   }
 
+  /** The state of a job and the deliveries it runs (`unknown` when there is no such job, or it is in no state). */
+  async function jobCoverage(jobId: string): Promise<{ state: string; deliveries: Set<string> }> {
+    const job = await bullQueue.getJob(jobId);
+    if (job === undefined) return { state: "unknown", deliveries: new Set() };
+    return { state: await job.getState(), deliveries: deliveryIdsOf(job.data) };
+  }
+
   /**
-   * Adds the jobs that are not already waiting. A finished job with the same id (kept after a failure) would
-   * swallow the add, so it is removed first.
+   * Adds the jobs that are not already waiting, on their own or in their message's job. A finished job with
+   * the same id (kept after a failure) would swallow the add, so it is removed first.
    */
   async function ensureScheduled(jobs: readonly QueueJob[]): Promise<number> {
     const states = await Promise.all(jobs.map((job) => bullQueue.getJobState(jobIdOf(job))));
+    const messageJobs = new Map<string, Promise<{ state: string; deliveries: Set<string> }>>();
     const missing: QueueJob[] = [];
     await Promise.all(
       jobs.map(async (job, i) => {
         const state = states[i] ?? "unknown";
         if (LIVE_STATES.has(state)) return;
-        if (state !== "unknown") await bullQueue.remove(jobIdOf(job));
+        if (job.messageId !== undefined) {
+          const id = messageJobIdOf(job.tenant, job.messageId, job.runAt);
+          let coverage = messageJobs.get(id);
+          if (coverage === undefined) {
+            coverage = jobCoverage(id);
+            messageJobs.set(id, coverage);
+          }
+          const { state: messageState, deliveries } = await coverage;
+          if (LIVE_STATES.has(messageState) && deliveries.has(job.deliveryId)) return;
+        }
+        // A kept (failed) job, or an orphan (its hash left in no state, e.g. by a partial wipe of Redis), would
+        // swallow the add: remove whatever is there first.
+        await bullQueue.remove(jobIdOf(job));
         missing.push(job);
+      }),
+    );
+    // A finished or orphaned message job would swallow the message's re-add the same way.
+    await Promise.all(
+      [...messageJobs].map(async ([id, coverage]) => {
+        const { state } = await coverage;
+        if (!LIVE_STATES.has(state)) await bullQueue.remove(id);
       }),
     );
     await addJobs(missing);
@@ -187,13 +286,23 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
     }
   }
 
-  async function runJob(job: Job<DeliveryJobData>, handler: QueueHandler): Promise<void> {
-    const queueJob = queueJobOf(job.data);
-    if (queueJob === null) {
+  /**
+   * Runs a job: its deliveries all start in the same tick, so the worker claims them in one store round trip;
+   * the worker's own limit (`delivery.concurrency`) bounds how many attempts run at once, and a claimed delivery
+   * whose lease ran low while it waited for its turn is handed back instead of attempted. If a handler failed (the store or Redis was
+   * away), the job fails after the others finished and BullMQ runs it again; deliveries already done are not
+   * claimable any more and are skipped.
+   */
+  async function runJob(job: Job<JobData>, handler: QueueHandler): Promise<void> {
+    const queueJobs = queueJobsOf(job.data);
+    if (queueJobs === null) {
       logger.warn({ jobId: job.id }, "[hookline] [bullmq] ignored a job that is not a hookline delivery");
       return;
     }
-    await Promise.race([handler(queueJob), abandoned]);
+    const runs = Promise.allSettled(queueJobs.map((queueJob) => handler(queueJob)));
+    const settled = await Promise.race([runs, abandoned]);
+    const failed = settled.find((o) => o.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 
   /** Stops the worker within `timeoutMs`, then closes the Redis side (see `close()`). */
@@ -246,7 +355,7 @@ export function bullmqQueue(options: BullmqQueueOptions): BullmqQueue {
       ensureOpen("start()");
       if (worker !== null) throw bullmqError("conflict", "start() was already called on this queue");
       workerRedis = blockingClient(redis.client);
-      worker = new Worker<DeliveryJobData>(queueName, (job) => runJob(job, handler), {
+      worker = new Worker<JobData>(queueName, (job) => runJob(job, handler), {
         connection: workerRedis.client,
         prefix,
         concurrency: Math.max(1, Math.floor(opts.concurrency)),

@@ -37,6 +37,7 @@ export function jobForDelivery(delivery: Delivery): QueueJob | null {
     deliveryId: delivery.id,
     tenant: delivery.tenant,
     subscriptionId: delivery.subscriptionId,
+    messageId: delivery.messageId,
     runAt,
   };
 }

@@ -1,6 +1,6 @@
 import { type RedisEndpointGuard, redisEndpointGuard } from "@hookline/queue-bullmq";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deletePrefix, redisAvailable, skipWithout, testRedis, uniquePrefix } from "./helpers/services.ts";
 
 const skip = skipWithout("Redis at 127.0.0.1:6379", await redisAvailable());
@@ -138,6 +138,23 @@ describe.skipIf(skip)("redisEndpointGuard across two workers", () => {
     await b.record(s, false);
     await a.record(s, false);
     expect((await b.acquire(s, unlimited)).ok).toBe(true);
+  });
+
+  it("skips the round trip of a success when its acquire saw no circuit state, and only then", async () => {
+    const s = nextSub();
+    const calls = vi.spyOn(redisA, "evalsha");
+    try {
+      expect((await a.acquire(s, unlimited)).ok).toBe(true);
+      await a.record(s, true);
+      expect(calls).toHaveBeenCalledTimes(1); // the acquire only
+      await b.record(s, false); // another worker fails meanwhile
+      expect((await a.acquire(s, unlimited)).ok).toBe(true); // sees the state
+      await a.record(s, true); // must clear it
+      expect(calls).toHaveBeenCalledTimes(3);
+      expect(await redisA.exists(key(s, "circuit"))).toBe(0);
+    } finally {
+      calls.mockRestore();
+    }
   });
 
   it("applies the deployment defaults when the subscription sets no limit, and bursts as configured", async () => {

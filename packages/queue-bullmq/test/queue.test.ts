@@ -1,5 +1,5 @@
 import { memoryStore, type QueueJob } from "@hookline/core";
-import { type BullmqQueue, bullmqQueue } from "@hookline/queue-bullmq";
+import { type BullmqQueue, bullmqQueue, type DeliveryJobData } from "@hookline/queue-bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addDeliveries } from "./helpers/deliveries.ts";
@@ -51,6 +51,46 @@ describe.skipIf(skip)("bullmqQueue", () => {
     const d1 = seen.find((j) => j.deliveryId === "d1");
     expect(d1).toEqual({ deliveryId: "d1", tenant: "t1", subscriptionId: "s9", runAt });
     expect(d1?.leased).toBeUndefined();
+  });
+
+  it("runs a message's deliveries due at the same instant as one job, handed over together", async () => {
+    const q = make();
+    const runAt = new Date();
+    const fanOut = ["m1", "m2", "m3"].map((id, i) => ({ ...job(id, runAt, `s${i}`), messageId: "msg1" }));
+    await q.schedule([...fanOut, { ...job("other", runAt), messageId: "msg2" }]);
+    expect(await q.bullQueue.getJobCounts("waiting", "delayed", "prioritized")).toMatchObject({ waiting: 2 });
+    const seen: QueueJob[] = [];
+    let running = 0;
+    let most = 0;
+    await q.start(
+      async (j) => {
+        running++;
+        most = Math.max(most, running);
+        seen.push(j);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+      },
+      { concurrency: 2 },
+    );
+    await until(() => seen.length === 4, "four deliveries");
+    // The three of msg1 start together (one claim round trip); the worker's own limit bounds attempts.
+    expect(most).toBeGreaterThanOrEqual(3);
+    expect(seen.find((j) => j.deliveryId === "m2")).toEqual({ ...fanOut[1], runAt });
+  });
+
+  it("keeps every delivery scheduled when a message job with other deliveries holds the id", async () => {
+    const q = make();
+    const later = new Date(Date.now() + 60_000);
+    const of = (id: string) => ({ ...job(id, later), messageId: "msg1" });
+    await q.schedule([of("a"), of("b")]);
+    await q.schedule([of("b"), of("c"), of("d")]);
+    // The message job keeps a and b; c and d could not join it and run on their own.
+    const jobs = await q.bullQueue.getJobs(["delayed"]);
+    const ids = jobs.flatMap((j) =>
+      ("deliveries" in j.data ? j.data.deliveries : [j.data]).map((d) => d.deliveryId),
+    );
+    expect(ids.sort()).toEqual(["a", "b", "c", "d"]);
+    expect(jobs).toHaveLength(3);
   });
 
   it("collapses duplicate schedules of one delivery at one due time into one job", async () => {
@@ -266,7 +306,7 @@ describe.skipIf(skip)("bullmqQueue sweep", () => {
       expect(await q.depth()).toBe(3);
 
       const jobs = await q.bullQueue.getJobs(["delayed"]);
-      const byDelivery = new Map(jobs.map((j) => [j.data.deliveryId, j.data]));
+      const byDelivery = new Map(jobs.map((j) => [(j.data as DeliveryJobData).deliveryId, j.data]));
       expect(byDelivery.get("p2")).toMatchObject({ subscriptionId: "s2", runAt: now + 120_000 });
       // A leased delivery becomes due when its lease ends (a crashed worker's delivery is taken over then).
       expect(byDelivery.get("l1")?.runAt).toBe(now + 30_000);
@@ -276,6 +316,54 @@ describe.skipIf(skip)("bullmqQueue sweep", () => {
       expect(await q.depth()).toBe(0);
       expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 3 });
       expect(await q.depth()).toBe(3);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it("sweeps a message's deliveries due together into one job, and counts them as covered by it", async () => {
+    const store = memoryStore();
+    const due = new Date(Date.now() + 60_000);
+    await addDeliveries(
+      store,
+      ["x1", "x2", "x3"].map((id) => ({ id, messageId: "fan", nextAttemptAt: due })),
+    );
+    const q = bullmqQueue({ connection: redis, prefix: sweepPrefix, queueName: "fanout", store });
+    try {
+      expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 3 });
+      expect(await q.depth()).toBe(1);
+      // The message job covers all three: nothing to add.
+      expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 0 });
+      // A job of one of them on its own covers it too; a lost message job is rebuilt.
+      expect(await deletePrefix(redis, `${sweepPrefix}:fanout`)).toBeGreaterThan(0);
+      await q.schedule([
+        { deliveryId: "x1", tenant: "t1", subscriptionId: "s1", messageId: "fan", runAt: due },
+      ]);
+      expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 2 });
+      expect(await q.depth()).toBe(2);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it("re-schedules deliveries whose job outlived its state (an orphaned job hash would swallow the add)", async () => {
+    const store = memoryStore();
+    const due = new Date(Date.now() + 60_000);
+    await addDeliveries(store, [
+      { id: "o1", nextAttemptAt: due },
+      { id: "o2", messageId: "fan-o", nextAttemptAt: due },
+      { id: "o3", messageId: "fan-o", nextAttemptAt: due },
+    ]);
+    const q = bullmqQueue({ connection: redis, prefix: sweepPrefix, queueName: "orphans", store });
+    try {
+      expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 3 });
+      expect(await q.depth()).toBe(2);
+      // A wipe that is not atomic (SCAN + DEL racing with adds) can drop the delayed set but keep job hashes.
+      expect(await redis.del(`${sweepPrefix}:orphans:delayed`)).toBe(1);
+      expect(await q.depth()).toBe(0);
+      expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 3 });
+      expect(await q.depth()).toBe(2);
+      expect(await q.sweepFromStore()).toEqual({ scanned: 3, scheduled: 0 });
     } finally {
       await q.close();
     }

@@ -187,10 +187,20 @@ describe.skipIf(skip)("scale-out: 3 workers + 1 producer on PostgreSQL and Redis
     const wiped = await deletePrefix(redis, prefix);
     const remainingAtWipe = pairs.length - arrived();
 
-    await until(() => arrived() === pairs.length, "every pair", 90_000).catch((err: Error) => {
+    await until(() => arrived() === pairs.length, "every pair", 90_000).catch(async (err: Error) => {
       const missing = pairs.filter((p) => !ledger.has(p));
+      // What the store says of the first missing ones, to tell a lost job from a slow one.
+      const rows: string[] = [];
+      for (const pair of missing.slice(0, 5)) {
+        const page = await store.listDeliveries(TENANT, { limit: 20, messageId: pair.split(" ")[0] });
+        for (const d of page.items) {
+          rows.push(
+            `${d.id} ${d.subscriptionId} ${d.status} attempts=${d.attempts} next=${d.nextAttemptAt?.toISOString()} lease=${d.leaseUntil?.toISOString()} error=${d.lastError}`,
+          );
+        }
+      }
       throw new Error(
-        `${err.message}: ${missing.length} missing, e.g. ${missing.slice(0, 5).join(", ")}\n${output.join("\n")}`,
+        `${err.message}: ${missing.length} missing, e.g. ${missing.slice(0, 5).join(", ")}\nstore: ${rows.join("\n")}\nnow ${new Date().toISOString()}\n${output.join("\n")}`,
       );
     });
     const [code] = await producerExit;

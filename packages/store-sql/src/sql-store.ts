@@ -9,7 +9,6 @@ import type {
   Delivery,
   DeliveryHourStats,
   DeliveryPatch,
-  DeliveryStatus,
   InsertMessageResult,
   ListDeliveriesQuery,
   ListSubscriptionsQuery,
@@ -29,6 +28,7 @@ import { CHUNK, chunks, UNFINISHED } from "./batches.ts";
 import { type SqlConnectionOptions, sqlContext } from "./context.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { isRetryable, prefix, toStoreError } from "./errors.ts";
+import { postgresWorkerStatements } from "./postgres-worker.ts";
 import { pruneAttempts, pruneMessages } from "./prune.ts";
 import {
   attemptColumns,
@@ -108,6 +108,7 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
   if (options.migrate !== "manual") ready().catch(() => {});
 
   let closed = false;
+  const pgWorker = dialect === "postgres" ? postgresWorkerStatements(tablePrefix) : null;
   const make = (exec: Db, inTx: boolean): SqlStore => {
     /** Runs a database operation, mapping driver errors to hookline's. */
     const run = async <T>(op: string, fn: (db: Db) => Promise<T>): Promise<T> => {
@@ -642,7 +643,7 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
         return run("listUnfinishedDeliveryIds", async (db) => {
           let qb = db
             .selectFrom("deliveries")
-            .select(["id", "tenant", "next_attempt_at"])
+            .select(["id", "tenant", "message_id", "next_attempt_at"])
             .where("status", "in", UNFINISHED);
           if (opts.afterId !== undefined) qb = qb.where("id", ">", opts.afterId);
           const rows = await qb
@@ -652,6 +653,7 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
           return rows.map((r) => ({
             id: r.id,
             tenant: r.tenant,
+            messageId: r.message_id,
             nextAttemptAt: r.next_attempt_at === null ? null : new Date(num(r.next_attempt_at)),
           }));
         });
@@ -723,6 +725,12 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
         if (options.destroyOnClose) await host.destroy();
       },
     };
+    if (pgWorker !== null) {
+      const statements = pgWorker;
+      store.claimDeliveriesContext = (ids, opts) =>
+        run("claimDeliveriesContext", (db) => statements.claimDeliveriesContext(db, ids, opts));
+      store.recordAttempts = (rows) => run("recordAttempts", (db) => statements.recordAttempts(db, rows));
+    }
     return store;
   };
 

@@ -5,6 +5,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { EventCatalog, EventTypeDefinition, EventTypeInfo } from "../contracts.ts";
 import { type FieldIssue, HooklineError, ValidationError } from "../errors.ts";
+import { plainJsonCopy } from "../model/json.ts";
 import type { JsonValue } from "../model/types.ts";
 import { eventTypeKeys } from "./match.ts";
 import { eventPatternProblem, eventTypeNameProblem } from "./pattern.ts";
@@ -19,6 +20,12 @@ export interface CatalogOptions {
    */
   allowUnknown?: boolean;
 }
+
+/** The catalogs {@link createCatalog} built, with their validation that needs no promise. */
+const synchronous = new WeakMap<
+  EventCatalog,
+  (type: string, data: unknown) => JsonValue | Promise<JsonValue>
+>();
 
 /** Builds an {@link EventCatalog}. Throws `bad_request` for an invalid type name in `types`. */
 export function createCatalog(opts: CatalogOptions): EventCatalog {
@@ -42,7 +49,7 @@ export function createCatalog(opts: CatalogOptions): EventCatalog {
     return jsonSchemas.get(name) ?? null;
   };
 
-  return {
+  const catalog: EventCatalog = {
     accepts(pattern) {
       if (typeof pattern !== "string" || eventPatternProblem(pattern) !== null) return false;
       return allowUnknown || acceptedPatterns.has(pattern);
@@ -64,29 +71,55 @@ export function createCatalog(opts: CatalogOptions): EventCatalog {
       return out;
     },
     async validate(type, data) {
-      const def = types.get(type);
-      if (def === undefined) {
-        if (!allowUnknown || eventTypeNameProblem(type) !== null) {
-          throw new ValidationError(
-            `[hookline] unknown event type ${JSON.stringify(type)}`,
-            [{ field: "type", message: "is not in the event catalog", code: "unknown_event_type" }],
-            "unknown_event_type",
-          );
-        }
-        return toJson(data);
-      }
-      if (def.schema === undefined) return toJson(data);
-      let result = def.schema["~standard"].validate(data);
-      if (result instanceof Promise) result = await result;
-      if (result.issues !== undefined) {
-        throw new ValidationError(
-          `[hookline] payload of ${JSON.stringify(type)} does not match its schema`,
-          result.issues.map(toFieldIssue),
-        );
-      }
-      return toJson(result.value);
+      return check(type, data);
     },
   };
+  synchronous.set(catalog, check);
+  return catalog;
+
+  /** `validate` without the promise when the schema (if any) answers synchronously; throws when invalid. */
+  function check(type: string, data: unknown): JsonValue | Promise<JsonValue> {
+    const def = types.get(type);
+    if (def === undefined) {
+      if (!allowUnknown || eventTypeNameProblem(type) !== null) {
+        throw new ValidationError(
+          `[hookline] unknown event type ${JSON.stringify(type)}`,
+          [{ field: "type", message: "is not in the event catalog", code: "unknown_event_type" }],
+          "unknown_event_type",
+        );
+      }
+      return toJson(data);
+    }
+    if (def.schema === undefined) return toJson(data);
+    const result = def.schema["~standard"].validate(data);
+    if (result instanceof Promise) return result.then((r) => schemaOutcome(type, r));
+    return schemaOutcome(type, result);
+  }
+}
+
+/** The payload a schema accepted, as JSON; throws the schema's issues. */
+function schemaOutcome(type: string, result: StandardSchemaV1.Result<unknown>): JsonValue {
+  if (result.issues !== undefined) {
+    throw new ValidationError(
+      `[hookline] payload of ${JSON.stringify(type)} does not match its schema`,
+      result.issues.map(toFieldIssue),
+    );
+  }
+  return toJson(result.value);
+}
+
+/**
+ * `catalog.validate(type, data)`, answered without a promise when it can be (a catalog from
+ * {@link createCatalog}, a type without a schema or with a synchronous one): the hot path of `emit()`. Throws
+ * where `validate` rejects.
+ */
+export function validateNow(
+  catalog: EventCatalog,
+  type: string,
+  data: unknown,
+): JsonValue | Promise<JsonValue> {
+  const check = synchronous.get(catalog);
+  return check === undefined ? catalog.validate(type, data) : check(type, data);
 }
 
 /** Maps a Standard Schema issue to a field issue under `data.`. */
@@ -99,6 +132,8 @@ function toFieldIssue(issue: StandardSchemaV1.Issue): FieldIssue {
 
 /** Payloads are JSON: `Date`s become ISO strings, `undefined` members vanish; anything else is refused. */
 function toJson(data: unknown): JsonValue {
+  const plain = plainJsonCopy(data);
+  if (plain !== undefined) return plain;
   let text: string | undefined;
   try {
     text = JSON.stringify(data);

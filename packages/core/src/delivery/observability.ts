@@ -3,7 +3,15 @@
  * deliveries and attempts, a histogram of attempt latency and an observable gauge of queue depth. All of it
  * is a no-op unless the host installs an OpenTelemetry SDK.
  */
-import { metrics, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  type Attributes,
+  metrics,
+  ProxyTracerProvider,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
 import type { AttemptErrorKind, DeliveryMethod } from "../model/types.ts";
 
 /** Instrumentation scope name of every span and instrument hookline creates. */
@@ -40,6 +48,38 @@ export interface DeliveryTelemetry {
   observeDepth(read: () => Promise<number | null>): () => void;
 }
 
+/** Most event types whose attribute sets are kept per instrument and outcome; past it the cache restarts. */
+const ATTRIBUTE_CACHE_LIMIT = 1024;
+
+/**
+ * Whether a tracer provider is installed. Without one, `trace.getTracerProvider()` is the API's own proxy
+ * provider with no delegate, and every tracer it hands out is a no-op. The answer is read per attempt, so a
+ * provider registered after `createHookline()` is used from its next attempt on.
+ */
+export function tracingInstalled(): boolean {
+  const provider = trace.getTracerProvider();
+  // The proxy is deprecated for SDK authors, not for this check: it is what the API returns until an SDK
+  // registers a provider (with `trace.setGlobalTracerProvider`, which also becomes the proxy's delegate).
+  return (
+    !(provider instanceof ProxyTracerProvider) ||
+    provider.getDelegateTracer(INSTRUMENTATION_NAME) !== undefined
+  );
+}
+
+/** `make(eventType)`, made once per event type (a bounded memo: past its size it restarts). */
+function attributeCache(make: (eventType: string) => Attributes): (eventType: string) => Attributes {
+  const cache = new Map<string, Attributes>();
+  return (eventType) => {
+    let attrs = cache.get(eventType);
+    if (attrs === undefined) {
+      attrs = make(eventType);
+      if (cache.size >= ATTRIBUTE_CACHE_LIMIT) cache.clear();
+      cache.set(eventType, attrs);
+    }
+    return attrs;
+  };
+}
+
 /** Creates the instruments (looked up through the global providers at call time). */
 export function createDeliveryTelemetry(): DeliveryTelemetry {
   const meter = metrics.getMeter(INSTRUMENTATION_NAME);
@@ -57,8 +97,43 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
     description: "Deliveries waiting to be attempted",
   });
 
+  /**
+   * Attribute sets of the counters and the latency histogram, one object per event type and outcome, never
+   * changed once made (instruments only read them): no object is built per attempt.
+   */
+  const attemptSuccess = attributeCache((eventType) => ({
+    "hookline.event.type": eventType,
+    "hookline.outcome": "success",
+  }));
+  const attemptFailure = attributeCache((eventType) => ({
+    "hookline.event.type": eventType,
+    "hookline.outcome": "failure",
+  }));
+  const deliverySucceeded = attributeCache((eventType) => ({
+    "hookline.outcome": "succeeded",
+    "hookline.event.type": eventType,
+  }));
+  const deliveryFailed = attributeCache((eventType) => ({
+    "hookline.outcome": "failed",
+    "hookline.event.type": eventType,
+  }));
+  const measure = (info: AttemptSpanInfo, outcome: AttemptOutcome): boolean => {
+    const ok = outcome.decision === "succeed";
+    const attrs = (ok ? attemptSuccess : attemptFailure)(info.eventType);
+    attempts.add(1, attrs);
+    latency.record(outcome.durationMs, attrs);
+    return ok;
+  };
+
   return {
-    async attempt(info, fn) {
+    attempt(info, fn) {
+      if (!tracingInstalled()) {
+        // No tracer provider: a span would be a non-recording one that nothing reads. Skip building it (its
+        // attributes, context and closures); the metrics are still fed.
+        return fn((outcome) => {
+          measure(info, outcome);
+        });
+      }
       const tracer = trace.getTracer(INSTRUMENTATION_NAME);
       return tracer.startActiveSpan(
         `webhook ${info.method}`,
@@ -81,14 +156,8 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
               if (outcome.status !== null) span.setAttribute("http.response.status_code", outcome.status);
               if (outcome.errorKind !== null) span.setAttribute("error.type", outcome.errorKind);
               span.setAttribute("hookline.decision", outcome.decision);
-              const ok = outcome.decision === "succeed";
+              const ok = measure(info, outcome);
               span.setStatus({ code: ok ? SpanStatusCode.OK : SpanStatusCode.ERROR });
-              const attrs = {
-                "hookline.event.type": info.eventType,
-                "hookline.outcome": ok ? "success" : "failure",
-              };
-              attempts.add(1, attrs);
-              latency.record(outcome.durationMs, attrs);
             });
           } catch (error) {
             span.recordException(error instanceof Error ? error : String(error));
@@ -101,7 +170,7 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
       );
     },
     delivered(outcome, eventType) {
-      deliveries.add(1, { "hookline.outcome": outcome, "hookline.event.type": eventType });
+      deliveries.add(1, (outcome === "succeeded" ? deliverySucceeded : deliveryFailed)(eventType));
     },
     observeDepth(read) {
       const callback = async (result: { observe(value: number): void }) => {

@@ -13,12 +13,14 @@ import type {
 import { liveSecrets } from "../model/secrets.ts";
 import type { Attempt, Delivery, Message, Subscription } from "../model/types.ts";
 import { REDACTED, redactHeaders } from "../model/validate.ts";
-import type { Queue, QueueHandler } from "../queue/types.ts";
+import type { Queue, QueueHandler, QueueJob } from "../queue/types.ts";
 import type { SigningScheme } from "../signing/types.ts";
-import type { DeliveryPatch, Store } from "../store/types.ts";
+import type { ClaimedDelivery, DeliveryPatch, Store, UpdateDeliveryOptions } from "../store/types.ts";
 import { type Batcher, createBatcher } from "./batching.ts";
 import { jobOf } from "./emit.ts";
 import type { DeliveryTelemetry } from "./observability.ts";
+import { createSlots } from "./slots.ts";
+import { createClaimBatcher, createRecordBatcher } from "./store-batchers.ts";
 import type {
   EndpointGuard,
   HttpClient,
@@ -59,6 +61,16 @@ export interface DeliveryWorkerOptions {
   defaultRateLimit: number | null;
   /** How long a delivery of a paused subscription waits before it is looked at again. Default 60 s. */
   pausedRecheckMs?: number;
+  /**
+   * Most deliveries this worker attempts at once (`null` = as many as the queue hands it). A queue that hands
+   * over several deliveries per job (BullMQ) relies on it; the in-process queue already stops at its own.
+   */
+  maxInFlight?: number | null;
+  /**
+   * A claimed delivery whose lease has less than this left when its turn comes is handed back (re-scheduled
+   * at once) instead of attempted, so no attempt outlives its lease. Default 0 (no check).
+   */
+  minLeaseLeftMs?: number;
   /** Id-set batching window for `idSetAccepted` subscriptions. Default 1000 ms; 0 disables batching. */
   batchWindowMs?: number;
   /** Most deliveries merged into one id-set request. Default 50. */
@@ -101,14 +113,45 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
    * expired and another worker took the delivery over, in which case this worker must record nothing.
    */
   function update(delivery: Delivery, patch: DeliveryPatch, tx: Store = store): Promise<Delivery | null> {
-    return tx.updateDelivery(
-      delivery.tenant,
-      delivery.id,
-      { ...patch, updatedAt: now() },
-      delivery.leaseUntil === null
-        ? { expectStatus: "delivering" }
-        : { expectStatus: "delivering", expectLeaseUntil: delivery.leaseUntil },
-    );
+    return tx.updateDelivery(delivery.tenant, delivery.id, { ...patch, updatedAt: now() }, fenceOf(delivery));
+  }
+
+  /**
+   * Writes the attempts and the deliveries' new states (and the subscription's `failingSince` when it changed)
+   * atomically. `null`, with nothing written, when a lease was lost to another worker.
+   */
+  async function recordAttempts(
+    sub: Subscription,
+    rows: readonly RecordRow[],
+    failingSince: Date | null | undefined,
+  ): Promise<Delivery[] | null> {
+    const [only] = rows;
+    if (rows.length === 1 && only !== undefined && failingSince === undefined && records !== null) {
+      const patch = { ...only.patch, updatedAt: now() };
+      const final = await records.record({ attempt: only.attempt, patch, fence: fenceOf(only.delivery) });
+      if (final === null) leaseLost(only.delivery);
+      return final === null ? null : [final];
+    }
+    return store
+      .transaction(async (tx) => {
+        const finals: Delivery[] = [];
+        for (const row of rows) {
+          await tx.insertAttempt(row.attempt);
+          const final = await update(row.delivery, row.patch, tx);
+          // Fenced out: roll the whole record back; the worker that holds the lease records its own attempt.
+          if (final === null) throw new LeaseLost(row.delivery);
+          finals.push(final);
+        }
+        if (failingSince !== undefined) {
+          await tx.updateSubscription(sub.tenant, sub.id, { failingSince, updatedAt: now() });
+        }
+        return finals;
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof LeaseLost)) throw err;
+        leaseLost(err.delivery);
+        return null;
+      });
   }
 
   function leaseLost(delivery: Delivery): void {
@@ -196,6 +239,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function attempt(
     sub: Subscription,
     items: readonly [DeliveryItem, ...DeliveryItem[]],
+    /** Called once the request is over (before recording): frees the worker's attempt slot early. */
+    onSent: () => void = () => {},
   ): Promise<void> {
     const lead = items[0];
     // Limits and circuit state belong to one tenant's subscription: ids are only unique per tenant.
@@ -271,6 +316,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         return sent;
       });
     } finally {
+      onSent();
       await permit.release();
     }
     const ok = decisions[0]?.action === "succeed";
@@ -279,49 +325,38 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       .catch((err: unknown) => logger.warn({ err }, "[hookline] guard.record failed"));
 
     const sentRequest = request as OutgoingRequest | null;
-    const attempts: Attempt[] = [];
-    const finals: Delivery[] = [];
+    const rows: RecordRow[] = [];
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      const attempt: Attempt = {
+        id: await options.ids("attempt", { store, tenant: sub.tenant }),
+        tenant: sub.tenant,
+        deliveryId: item.delivery.id,
+        messageId: item.message.id,
+        subscriptionId: sub.id,
+        number: item.delivery.attempts + 1,
+        url: sentRequest?.url ?? sub.url,
+        method: sentRequest?.method ?? sub.method,
+        requestHeaders: redacted,
+        status: result.status,
+        responseBody: result.body,
+        responseHeaders: result.headers,
+        durationMs: result.durationMs,
+        errorKind: result.errorKind,
+        error: result.error,
+        startedAt,
+      };
+      const patch = patchFor(decisions[index] as RetryDecision, result, attempt.number);
+      rows.push({ delivery: item.delivery, attempt, patch });
+    }
     const failingSince = ok ? null : (sub.failingSince ?? startedAt);
-    const lost = await store
-      .transaction(async (tx) => {
-        for (let index = 0; index < items.length; index++) {
-          const item = items[index]!;
-          const decision = decisions[index] as RetryDecision;
-          const record: Attempt = {
-            id: await options.ids("attempt", { store: tx, tenant: sub.tenant }),
-            tenant: sub.tenant,
-            deliveryId: item.delivery.id,
-            messageId: item.message.id,
-            subscriptionId: sub.id,
-            number: item.delivery.attempts + 1,
-            url: sentRequest?.url ?? sub.url,
-            method: sentRequest?.method ?? sub.method,
-            requestHeaders: redacted,
-            status: result.status,
-            responseBody: result.body,
-            responseHeaders: result.headers,
-            durationMs: result.durationMs,
-            errorKind: result.errorKind,
-            error: result.error,
-            startedAt,
-          };
-          await tx.insertAttempt(record);
-          attempts.push(record);
-          const final = await update(item.delivery, patchFor(decision, result, record.number), tx);
-          // Fenced out: roll the whole record back; the worker that holds the lease records its own attempt.
-          if (final === null) throw new LeaseLost(item.delivery);
-          finals.push(final);
-        }
-        if (failingSince?.getTime() !== sub.failingSince?.getTime()) {
-          await tx.updateSubscription(sub.tenant, sub.id, { failingSince, updatedAt: now() });
-        }
-        return null;
-      })
-      .catch((err: unknown) => {
-        if (err instanceof LeaseLost) return err.delivery;
-        throw err;
-      });
-    if (lost !== null) return leaseLost(lost);
+    const finals = await recordAttempts(
+      sub,
+      rows,
+      failingSince?.getTime() === sub.failingSince?.getTime() ? undefined : failingSince,
+    );
+    if (finals === null) return;
+    const attempts = rows.map((row) => row.attempt);
 
     const retries: Delivery[] = [];
     let disableReason: string | null = null;
@@ -362,6 +397,49 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
+  /** The job's delivery (claimed here unless the queue leased it), its subscription and its message. */
+  async function load(job: QueueJob): Promise<ClaimedDelivery | null> {
+    if (job.leased === undefined && store.claimDeliveriesContext) return claims.claim(job.deliveryId);
+    const claim = { now: now(), leaseMs: options.leaseMs };
+    const delivery = job.leased ?? (await store.claimDelivery(job.deliveryId, claim));
+    if (delivery === null) return null;
+    const subscription = await store.getSubscription(delivery.tenant, delivery.subscriptionId);
+    const message =
+      subscription?.status === "active" ? await store.getMessage(delivery.tenant, delivery.messageId) : null;
+    return { delivery, subscription, message };
+  }
+
+  /** Attempts finishing in the same turn of the event loop are recorded in one store call. */
+  const records =
+    store.recordAttempts === undefined ? null : createRecordBatcher(store.recordAttempts.bind(store));
+  const claims = createClaimBatcher((ids) =>
+    (store.claimDeliveriesContext as NonNullable<Store["claimDeliveriesContext"]>)(ids, {
+      now: now(),
+      leaseMs: options.leaseMs,
+    }),
+  );
+  const slots = createSlots(options.maxInFlight ?? null);
+  const minLeaseLeftMs = options.minLeaseLeftMs ?? 0;
+
+  async function run(claimed: ClaimedDelivery, onSent: () => void): Promise<void> {
+    const { delivery, subscription: sub, message } = claimed;
+    if (sub === null) return abandon(delivery, "subscription_deleted");
+    if (sub.status === "disabled") return abandon(delivery, "subscription_disabled");
+    if (sub.status === "paused") {
+      return defer(delivery, new Date(now().getTime() + pausedRecheckMs), "subscription_paused");
+    }
+    if (message === null) return abandon(delivery, "message_missing");
+    // Waited too long for a slot: the lease may run out mid-attempt and let another worker in. Hand it back.
+    if (delivery.leaseUntil !== null && delivery.leaseUntil.getTime() - now().getTime() < minLeaseLeftMs) {
+      return defer(delivery, now(), "lease_expiring");
+    }
+    const item = { delivery, message };
+    if (sub.idSetAccepted) {
+      return batcher.add(`${sub.tenant}\u0000${sub.id}\u0000${message.type}`, sub, item);
+    }
+    return attempt(sub, [item], onSent);
+  }
+
   const batcher: Batcher<Subscription, DeliveryItem> = createBatcher({
     windowMs: options.batchWindowMs ?? 1000,
     maxSize: options.maxBatchSize ?? 50,
@@ -370,24 +448,37 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   return {
     async handle(job) {
-      const delivery =
-        job.leased ?? (await store.claimDelivery(job.deliveryId, { now: now(), leaseMs: options.leaseMs }));
-      if (delivery === null) return;
-      const sub = await store.getSubscription(delivery.tenant, delivery.subscriptionId);
-      if (sub === null) return abandon(delivery, "subscription_deleted");
-      if (sub.status === "disabled") return abandon(delivery, "subscription_disabled");
-      if (sub.status === "paused") {
-        return defer(delivery, new Date(now().getTime() + pausedRecheckMs), "subscription_paused");
+      const claimed = await load(job);
+      if (claimed === null) return;
+      // The slot bounds requests in flight: it is held from the guard to the response, not while recording.
+      await slots.acquire();
+      let held = true;
+      const free = () => {
+        if (!held) return;
+        held = false;
+        slots.release();
+      };
+      try {
+        await run(claimed, free);
+      } finally {
+        free();
       }
-      const message = await store.getMessage(delivery.tenant, delivery.messageId);
-      if (message === null) return abandon(delivery, "message_missing");
-      const item = { delivery, message };
-      if (sub.idSetAccepted) {
-        return batcher.add(`${sub.tenant}\u0000${sub.id}\u0000${message.type}`, sub, item);
-      }
-      return attempt(sub, [item]);
     },
   };
+}
+
+/** One attempt to record, with the delivery it belongs to (as claimed) and the delivery's new state. */
+interface RecordRow {
+  delivery: Delivery;
+  attempt: Attempt;
+  patch: DeliveryPatch;
+}
+
+/** The condition under which a worker may write a delivery: it still holds the lease it claimed. */
+function fenceOf(delivery: Delivery): UpdateDeliveryOptions {
+  return delivery.leaseUntil === null
+    ? { expectStatus: "delivering" }
+    : { expectStatus: "delivering", expectLeaseUntil: delivery.leaseUntil };
 }
 
 /** Thrown inside the recording transaction to roll it back when the lease was taken over. */

@@ -153,10 +153,23 @@ export function isSensitiveHeader(name: string): boolean {
 /** Replacement text of a redacted header value. */
 export const REDACTED = "[redacted]";
 
+/** Header name → whether it is sensitive: deliveries repeat a handful of names. */
+const sensitiveNames = new Map<string, boolean>();
+const SENSITIVE_NAMES_LIMIT = 1024;
+
 /** A copy of `headers` with sensitive values replaced by {@link REDACTED}. */
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = isSensitiveHeader(name) ? REDACTED : value;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    let sensitive = sensitiveNames.get(name);
+    if (sensitive === undefined) {
+      sensitive = isSensitiveHeader(name);
+      if (sensitiveNames.size >= SENSITIVE_NAMES_LIMIT) sensitiveNames.clear();
+      sensitiveNames.set(name, sensitive);
+    }
+    out[name] = sensitive ? REDACTED : (headers[name] as string);
+  }
   return out;
 }
 

@@ -26,6 +26,8 @@ export interface StoreQueueOptions {
   onError?: (error: unknown, job: QueueJob | null) => void;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
 /** Longest delay `setTimeout` accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
 /** Shortest re-arm delay, so a row the store reports due but will not lease cannot cause a busy loop. */
@@ -53,7 +55,8 @@ export function storeQueue(options: StoreQueueOptions): Queue {
   let pumpDone: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
   let timerAt = Number.POSITIVE_INFINITY;
-  const inFlight = new Set<Promise<void>>();
+  /** Handlers running now. */
+  let inFlight = 0;
   let idle: Array<() => void> = [];
 
   function arm(atMs: number): void {
@@ -100,8 +103,8 @@ export function storeQueue(options: StoreQueueOptions): Queue {
     try {
       for (;;) {
         pumpAgain = false;
-        while (running && handler !== null && inFlight.size < concurrency) {
-          const want = Math.min(batchSize, concurrency - inFlight.size);
+        while (running && handler !== null && inFlight < concurrency) {
+          const want = Math.min(batchSize, concurrency - inFlight);
           const claimed = await store.claimDueDeliveries({ now: now(), leaseMs, limit: want });
           if (!running) {
             await release(claimed);
@@ -113,7 +116,7 @@ export function storeQueue(options: StoreQueueOptions): Queue {
         if (!running) return;
         // Idle slots and no timer: sleep until the next due row (bounded by the poll). With a timer armed,
         // skip the query: hints from schedule() and the poll cover everything else.
-        if (inFlight.size < concurrency && timer === null) {
+        if (inFlight < concurrency && timer === null) {
           const next = await store.nextDueAt();
           // A row due "now" that the claim did not return is retried shortly, never in a hot loop.
           if (next === null) arm(Number.POSITIVE_INFINITY);
@@ -153,33 +156,42 @@ export function storeQueue(options: StoreQueueOptions): Queue {
     };
     const current = handler;
     if (current === null) return;
-    const task: Promise<void> = (async () => {
-      try {
-        await current(job);
-      } catch (error) {
-        options.onError?.(error, job);
-      }
-    })().finally(() => {
-      inFlight.delete(task);
-      if (inFlight.size === 0) {
+    inFlight++;
+    void execute(current, job);
+  }
+
+  /** Runs one job to its end, then frees its slot and asks for more work. */
+  async function execute(current: QueueHandler, job: QueueJob): Promise<void> {
+    try {
+      await current(job);
+    } catch (error) {
+      options.onError?.(error, job);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) {
         const waiters = idle;
         idle = [];
         for (const w of waiters) w();
       }
       wake();
-    });
-    inFlight.add(task);
+    }
   }
 
   return {
     name: "memory",
 
-    async schedule(jobs: readonly QueueJob[]): Promise<void> {
-      if (!running || jobs.length === 0) return;
-      let earliest = Number.POSITIVE_INFINITY;
-      for (const job of jobs) earliest = Math.min(earliest, job.runAt.getTime());
-      if (earliest <= now().getTime()) wake();
-      else arm(Date.now() + (earliest - now().getTime()));
+    // Not `async`: called once per emit, and there is nothing to wait for (a hint, acted on later).
+    schedule(jobs: readonly QueueJob[]): Promise<void> {
+      if (!running || jobs.length === 0) return DONE;
+      try {
+        let earliest = Number.POSITIVE_INFINITY;
+        for (const job of jobs) earliest = Math.min(earliest, job.runAt.getTime());
+        if (earliest <= now().getTime()) wake();
+        else arm(Date.now() + (earliest - now().getTime()));
+        return DONE;
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async start(h: QueueHandler, opts: QueueStartOptions): Promise<void> {
@@ -208,7 +220,7 @@ export function storeQueue(options: StoreQueueOptions): Queue {
       timer = null;
       timerAt = Number.POSITIVE_INFINITY;
       await pumpDone;
-      if (inFlight.size === 0) return;
+      if (inFlight === 0) return;
       const drained = new Promise<void>((resolve) => idle.push(resolve));
       const timeoutMs = opts.timeoutMs ?? 30_000;
       let deadline: ReturnType<typeof setTimeout> | undefined;

@@ -11,6 +11,11 @@ export interface QueueJob {
   subscriptionId: string;
   runAt: Date;
   /**
+   * The delivery's message. A queue may run the deliveries of one message that are due at the same instant
+   * as one unit of work (BullMQ does: one job per message fan-out); absent, each delivery runs on its own.
+   */
+  messageId?: string;
+  /**
    * Set by store-backed queues that already leased the delivery (`Store.claimDueDeliveries`); the worker
    * then skips its own `claimDelivery`. Absent for external queues (BullMQ), whose workers claim first.
    */

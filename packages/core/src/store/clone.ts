@@ -1,5 +1,6 @@
 /** Deep copies of model rows, so callers can never mutate a store's state (in or out). */
 import type { Attempt, Delivery, Message, Secret, Subscription } from "../model/types.ts";
+import type { DeliveryPatch } from "./types.ts";
 
 const date = (d: Date): Date => new Date(d.getTime());
 const dateOrNull = (d: Date | null): Date | null => (d === null ? null : new Date(d.getTime()));
@@ -39,30 +40,163 @@ function cloneSecret(x: Secret): Secret {
   return { id: x.id, value: x.value, createdAt: date(x.createdAt), expiresAt: dateOrNull(x.expiresAt) };
 }
 
-/** Deep copy of a message (its JSON payload included). */
-export function cloneMessage(m: Message): Message {
-  return { ...m, data: cloneJson(m.data), timestamp: date(m.timestamp), createdAt: date(m.createdAt) };
+// ── stored rows ──────────────────────────────────────────────────────────────────────────────
+// The memory store keeps messages, deliveries and attempts with their instants as epoch milliseconds: a
+// number costs a fraction of a `Date` to keep and to copy, and every row handed out gets fresh `Date`s anyway.
+
+/** A message as the memory store keeps it. */
+export interface StoredMessage extends Omit<Message, "timestamp" | "createdAt"> {
+  timestamp: number;
+  createdAt: number;
 }
 
-/** Copy of a delivery with fresh `Date`s. */
-export function cloneDelivery(d: Delivery): Delivery {
+/** A delivery as the memory store keeps it. */
+export interface StoredDelivery
+  extends Omit<Delivery, "nextAttemptAt" | "leaseUntil" | "createdAt" | "updatedAt" | "completedAt"> {
+  nextAttemptAt: number | null;
+  leaseUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+/** An attempt as the memory store keeps it. */
+export interface StoredAttempt extends Omit<Attempt, "startedAt"> {
+  startedAt: number;
+}
+
+const ms = (d: Date): number => d.getTime();
+const msOrNull = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const dateOf = (t: number): Date => new Date(t);
+const dateOfOrNull = (t: number | null): Date | null => (t === null ? null : new Date(t));
+
+/** A message to keep (its JSON payload deep-copied). */
+export function storeMessage(m: Message): StoredMessage {
   return {
-    ...d,
-    nextAttemptAt: dateOrNull(d.nextAttemptAt),
-    leaseUntil: dateOrNull(d.leaseUntil),
-    createdAt: date(d.createdAt),
-    updatedAt: date(d.updatedAt),
-    completedAt: dateOrNull(d.completedAt),
+    id: m.id,
+    tenant: m.tenant,
+    type: m.type,
+    data: cloneJson(m.data),
+    timestamp: ms(m.timestamp),
+    resourceId: m.resourceId,
+    createdAt: ms(m.createdAt),
   };
 }
 
-/** Copy of an attempt with fresh header records and `Date`. */
-export function cloneAttempt(a: Attempt): Attempt {
+/** A kept message handed out (a deep copy). */
+export function loadMessage(m: StoredMessage): Message {
   return {
-    ...a,
+    id: m.id,
+    tenant: m.tenant,
+    type: m.type,
+    data: cloneJson(m.data),
+    timestamp: dateOf(m.timestamp),
+    resourceId: m.resourceId,
+    createdAt: dateOf(m.createdAt),
+  };
+}
+
+/** A delivery to keep. */
+export function storeDelivery(d: Delivery): StoredDelivery {
+  return {
+    id: d.id,
+    tenant: d.tenant,
+    messageId: d.messageId,
+    subscriptionId: d.subscriptionId,
+    eventType: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: msOrNull(d.nextAttemptAt),
+    leaseUntil: msOrNull(d.leaseUntil),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    createdAt: ms(d.createdAt),
+    updatedAt: ms(d.updatedAt),
+    completedAt: msOrNull(d.completedAt),
+  };
+}
+
+/** A kept delivery handed out (a copy). */
+export function loadDelivery(d: StoredDelivery): Delivery {
+  return {
+    id: d.id,
+    tenant: d.tenant,
+    messageId: d.messageId,
+    subscriptionId: d.subscriptionId,
+    eventType: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: dateOfOrNull(d.nextAttemptAt),
+    leaseUntil: dateOfOrNull(d.leaseUntil),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    createdAt: dateOf(d.createdAt),
+    updatedAt: dateOf(d.updatedAt),
+    completedAt: dateOfOrNull(d.completedAt),
+  };
+}
+
+/** A kept delivery with `patch` applied: the fields the patch sets (not `undefined`), the others kept. */
+export function patchDelivery(d: StoredDelivery, patch: DeliveryPatch): StoredDelivery {
+  return {
+    id: d.id,
+    tenant: d.tenant,
+    messageId: d.messageId,
+    subscriptionId: d.subscriptionId,
+    eventType: d.eventType,
+    status: patch.status === undefined ? d.status : patch.status,
+    attempts: patch.attempts === undefined ? d.attempts : patch.attempts,
+    nextAttemptAt: patch.nextAttemptAt === undefined ? d.nextAttemptAt : msOrNull(patch.nextAttemptAt),
+    leaseUntil: patch.leaseUntil === undefined ? d.leaseUntil : msOrNull(patch.leaseUntil),
+    lastStatus: patch.lastStatus === undefined ? d.lastStatus : patch.lastStatus,
+    lastError: patch.lastError === undefined ? d.lastError : patch.lastError,
+    createdAt: d.createdAt,
+    updatedAt: patch.updatedAt === undefined ? d.updatedAt : ms(patch.updatedAt),
+    completedAt: patch.completedAt === undefined ? d.completedAt : msOrNull(patch.completedAt),
+  };
+}
+
+/** An attempt to keep (its header records copied). */
+export function storeAttempt(a: Attempt): StoredAttempt {
+  return {
+    id: a.id,
+    tenant: a.tenant,
+    deliveryId: a.deliveryId,
+    messageId: a.messageId,
+    subscriptionId: a.subscriptionId,
+    number: a.number,
+    url: a.url,
+    method: a.method,
     requestHeaders: { ...a.requestHeaders },
+    status: a.status,
+    responseBody: a.responseBody,
     responseHeaders: { ...a.responseHeaders },
-    startedAt: date(a.startedAt),
+    durationMs: a.durationMs,
+    errorKind: a.errorKind,
+    error: a.error,
+    startedAt: ms(a.startedAt),
+  };
+}
+
+/** A kept attempt handed out (a copy). */
+export function loadAttempt(a: StoredAttempt): Attempt {
+  return {
+    id: a.id,
+    tenant: a.tenant,
+    deliveryId: a.deliveryId,
+    messageId: a.messageId,
+    subscriptionId: a.subscriptionId,
+    number: a.number,
+    url: a.url,
+    method: a.method,
+    requestHeaders: { ...a.requestHeaders },
+    status: a.status,
+    responseBody: a.responseBody,
+    responseHeaders: { ...a.responseHeaders },
+    durationMs: a.durationMs,
+    errorKind: a.errorKind,
+    error: a.error,
+    startedAt: dateOf(a.startedAt),
   };
 }
 

@@ -5,17 +5,30 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { HooklineError } from "../errors.ts";
 import type { Delivery, Subscription } from "../model/types.ts";
-import { cloneAttempt, cloneDelivery, cloneMessage, cloneSubscription, definedEntries } from "./clone.ts";
+import {
+  cloneSubscription,
+  definedEntries,
+  loadAttempt,
+  loadDelivery,
+  loadMessage,
+  patchDelivery,
+  type StoredDelivery,
+  storeAttempt,
+  storeDelivery,
+  storeMessage,
+} from "./clone.ts";
 import { clampLimit, decodeCursor, encodeCursor } from "./cursor.ts";
 import { MinHeap } from "./heap.ts";
-import { type DeliveryRow, dueTime, MemoryState, type SubRow } from "./memory-state.ts";
+import { type DeliveryRow, deliveryRow, dueTime, MemoryState, type SubRow } from "./memory-state.ts";
 import { Mutex } from "./mutex.ts";
 import type {
   ClaimOptions,
   DeliveryHourStats,
+  DeliveryPatch,
   ListSubscriptionsQuery,
   Store,
   StoreCapabilities,
+  UpdateDeliveryOptions,
 } from "./types.ts";
 
 /** Options of {@link memoryStore}. */
@@ -31,11 +44,11 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   multiProcess: false,
 });
 
-const isFinal = (d: Delivery) => d.status === "succeeded" || d.status === "failed";
+const isFinal = (d: StoredDelivery) => d.status === "succeeded" || d.status === "failed";
 
 /**
- * An in-memory {@link Store}. Matching is an indexed lookup (tenant → pattern → ids); due deliveries sit in a
- * min-heap keyed by due time; `transaction()` is atomic (undo log, serialised by a mutex; operations from
+ * An in-memory {@link Store}. Matching is an indexed lookup (tenant → pattern → ids); due deliveries sit in an
+ * index ordered by due time (in-order runs beside a min-heap); `transaction()` is atomic (undo log, serialised by a mutex; operations from
  * outside wait for it, operations within its async context join it).
  */
 export function memoryStore(opts: MemoryStoreOptions = {}): Store {
@@ -75,14 +88,55 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
   }
 
   function lease(row: DeliveryRow, o: ClaimOptions): Delivery {
-    const d: Delivery = {
-      ...row.d,
-      status: "delivering",
-      leaseUntil: new Date(o.now.getTime() + o.leaseMs),
-      updatedAt: new Date(o.now.getTime()),
-    };
-    state.putDelivery(d.id, { d, seq: row.seq }, d.tenant);
-    return cloneDelivery(d);
+    const at = o.now.getTime();
+    const d: StoredDelivery = { ...row.d, status: "delivering", leaseUntil: at + o.leaseMs, updatedAt: at };
+    state.updateDelivery(row, d);
+    return loadDelivery(d);
+  }
+
+  /** Applies a delivery patch when the fence holds; the stored row (not a copy), or `null`. */
+  function applyDeliveryPatch(
+    tenant: string,
+    id: string,
+    patch: DeliveryPatch,
+    o: UpdateDeliveryOptions | undefined,
+  ): StoredDelivery | null {
+    const row = state.deliveries.get(id);
+    if (row === undefined || row.d.tenant !== tenant) return null;
+    if (o?.expectStatus !== undefined && row.d.status !== o.expectStatus) return null;
+    if (o?.expectLeaseUntil !== undefined && row.d.leaseUntil !== o.expectLeaseUntil.getTime()) return null;
+    const d = patchDelivery(row.d, patch);
+    state.updateDelivery(row, d);
+    return d;
+  }
+
+  /** Runs `fn` as the open transaction (the caller holds the mutex): committed, or rolled back on failure. */
+  function runTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    const token = {};
+    openTx = token;
+    state.undo = [];
+    let running: Promise<T>;
+    try {
+      running = Promise.resolve(txContext.run(token, fn, store));
+    } catch (err) {
+      abort();
+      return Promise.reject(err);
+    }
+    return running.then(commit, (err: unknown) => {
+      abort();
+      throw err;
+    });
+  }
+
+  function commit<T>(result: T): T {
+    state.undo = null;
+    openTx = null;
+    return result;
+  }
+
+  function abort(): void {
+    state.rollback();
+    openTx = null;
   }
 
   /** Removes a message with its deliveries and their attempts; returns the number of rows removed. */
@@ -101,23 +155,15 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
     name,
     capabilities: CAPABILITIES,
 
-    async transaction(fn) {
-      if (openTx !== null && txContext.getStore() === openTx) return fn(store);
-      return mutex.run(async () => {
-        const token = {};
-        openTx = token;
-        state.undo = [];
+    transaction(fn) {
+      if (openTx !== null && txContext.getStore() === openTx) {
         try {
-          const result = await txContext.run(token, () => fn(store));
-          state.undo = null;
-          return result;
+          return Promise.resolve(fn(store)); // nested: joins the open transaction
         } catch (err) {
-          state.rollback();
-          throw err;
-        } finally {
-          openTx = null;
+          return Promise.reject(err);
         }
-      });
+      }
+      return mutex.run(() => runTransaction(fn));
     },
 
     withHostTransaction() {
@@ -242,17 +288,17 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
     insertMessage(message) {
       return op(() => {
         const existing = state.messages.get(message.tenant)?.get(message.id);
-        if (existing !== undefined) return { inserted: false, message: cloneMessage(existing) };
-        const copy = cloneMessage(message);
-        state.putMessage(message.tenant, message.id, copy);
-        return { inserted: true, message: cloneMessage(copy) };
+        if (existing !== undefined) return { inserted: false, message: loadMessage(existing) };
+        const copy = storeMessage(message);
+        state.addMessage(copy);
+        return { inserted: true, message: loadMessage(copy) };
       });
     },
 
     getMessage(tenant, id) {
       return op(() => {
         const m = state.messages.get(tenant)?.get(id);
-        return m === undefined ? null : cloneMessage(m);
+        return m === undefined ? null : loadMessage(m);
       });
     },
 
@@ -260,16 +306,16 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     insertDeliveries(deliveries) {
       return op(() => {
-        const ids = new Set<string>();
+        // Checked before anything is written (the usual single delivery needs no set of ids).
+        const ids = deliveries.length > 1 ? new Set<string>() : null;
         for (const d of deliveries) {
-          if (state.deliveries.has(d.id) || ids.has(d.id)) {
+          if (state.deliveries.has(d.id) || ids?.has(d.id)) {
             throw fail("conflict", `delivery ${JSON.stringify(d.id)} already exists`);
           }
-          ids.add(d.id);
+          ids?.add(d.id);
         }
         for (const d of deliveries) {
-          const copy = cloneDelivery(d);
-          state.putDelivery(d.id, { d: copy, seq: state.nextSeq() }, d.tenant);
+          state.addDelivery(deliveryRow(storeDelivery(d), state.nextSeq()));
         }
       });
     },
@@ -277,7 +323,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
     getDelivery(tenant, id) {
       return op(() => {
         const row = state.deliveries.get(id);
-        return row === undefined || row.d.tenant !== tenant ? null : cloneDelivery(row.d);
+        return row === undefined || row.d.tenant !== tenant ? null : loadDelivery(row.d);
       });
     },
 
@@ -285,7 +331,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       return op(() => {
         const before = q.cursor ? decodeCursor(q.cursor, name) : Number.POSITIVE_INFINITY;
         const limit = clampLimit(q.limit);
-        const rows = [...(state.tenantDeliveries.get(tenant)?.values() ?? [])];
+        const rows = state.tenantRows(tenant);
         const items: DeliveryRow[] = [];
         let more = false;
         for (let i = rows.length - 1; i >= 0; i--) {
@@ -295,7 +341,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
           if (q.messageId !== undefined && d.messageId !== q.messageId) continue;
           if (q.status !== undefined && d.status !== q.status) continue;
           if (q.eventType !== undefined && d.eventType !== q.eventType) continue;
-          if (q.since !== undefined && d.createdAt < q.since) continue;
+          if (q.since !== undefined && d.createdAt < q.since.getTime()) continue;
           if (items.length === limit) {
             more = true;
             break;
@@ -303,7 +349,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
           items.push(rows[i]!);
         }
         return {
-          items: items.map((r) => cloneDelivery(r.d)),
+          items: items.map((r) => loadDelivery(r.d)),
           nextCursor: more ? encodeCursor(items[items.length - 1]!.seq) : null,
         };
       });
@@ -334,37 +380,28 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
 
     updateDelivery(tenant, id, patch, o) {
       return op(() => {
-        const row = state.deliveries.get(id);
-        if (row === undefined || row.d.tenant !== tenant) return null;
-        if (o?.expectStatus !== undefined && row.d.status !== o.expectStatus) return null;
-        if (
-          o?.expectLeaseUntil !== undefined &&
-          row.d.leaseUntil?.getTime() !== o.expectLeaseUntil.getTime()
-        ) {
-          return null;
-        }
-        const d: Delivery = { ...row.d, ...definedEntries(patch) };
-        state.putDelivery(id, { d, seq: row.seq }, tenant);
-        return cloneDelivery(d);
+        const d = applyDeliveryPatch(tenant, id, patch, o);
+        return d === null ? null : loadDelivery(d);
       });
     },
 
     requeueFailedDeliveries(tenant, o) {
       return op(() => {
         let n = 0;
-        for (const row of [...(state.tenantDeliveries.get(tenant)?.values() ?? [])]) {
+        for (const row of state.tenantRows(tenant)) {
           const d = row.d;
-          if (d.status !== "failed" || d.createdAt < o.since) continue;
+          if (d.status !== "failed" || d.createdAt < o.since.getTime()) continue;
           if (o.subscriptionId !== undefined && d.subscriptionId !== o.subscriptionId) continue;
-          const next: Delivery = {
+          const now = o.now.getTime();
+          const next: StoredDelivery = {
             ...d,
             status: "pending",
-            nextAttemptAt: new Date(o.now.getTime()),
+            nextAttemptAt: now,
             leaseUntil: null,
             completedAt: null,
-            updatedAt: new Date(o.now.getTime()),
+            updatedAt: now,
           };
-          state.putDelivery(d.id, { d: next, seq: row.seq }, tenant);
+          state.updateDelivery(row, next);
           n++;
         }
         return n;
@@ -382,7 +419,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       return op(() => {
         // The `limit` smallest ids after `afterId`: a bounded max-heap, O(n log limit), no full sort.
         const limit = clampLimit(o.limit);
-        const largest = new MinHeap<Delivery>((a, b) => a.id > b.id);
+        const largest = new MinHeap<StoredDelivery>((a, b) => a.id > b.id);
         for (const { d } of state.deliveries.values()) {
           if (isFinal(d) || (o.afterId !== undefined && d.id <= o.afterId)) continue;
           if (largest.size < limit) largest.push(d);
@@ -391,12 +428,13 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
             largest.push(d);
           }
         }
-        const out: Delivery[] = [];
+        const out: StoredDelivery[] = [];
         for (let d = largest.pop(); d !== undefined; d = largest.pop()) out.push(d);
         return out.reverse().map((d) => ({
           id: d.id,
           tenant: d.tenant,
-          nextAttemptAt: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt.getTime()),
+          messageId: d.messageId,
+          nextAttemptAt: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt),
         }));
       });
     },
@@ -404,16 +442,25 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
     // ── attempts ───────────────────────────────────────────────────────────────────────────────
 
     insertAttempt(attempt) {
-      return op(() => {
-        const list = state.getAttempts(attempt.tenant, attempt.deliveryId) ?? [];
-        state.putAttempts(attempt.tenant, attempt.deliveryId, [...list, cloneAttempt(attempt)]);
-      });
+      return op(() => state.appendAttempt(storeAttempt(attempt)));
+    },
+
+    recordAttempts(rows) {
+      // One synchronous step: no other operation runs between a row's fenced update and its insert.
+      return op(() =>
+        rows.map(({ attempt, patch, fence }) => {
+          const d = applyDeliveryPatch(attempt.tenant, attempt.deliveryId, patch, fence);
+          if (d === null) return null;
+          state.appendAttempt(storeAttempt(attempt));
+          return loadDelivery(d);
+        }),
+      );
     },
 
     listAttempts(tenant, deliveryId) {
       return op(() => {
         const list = state.getAttempts(tenant, deliveryId) ?? [];
-        return list.map(cloneAttempt).sort((a, b) => a.number - b.number);
+        return list.map(loadAttempt).sort((a, b) => a.number - b.number);
       });
     },
 
@@ -423,10 +470,10 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       return op(() => {
         const hour = 3_600_000;
         const byHour = new Map<number, DeliveryHourStats>();
-        for (const { d } of state.tenantDeliveries.get(tenant)?.values() ?? []) {
-          if (d.completedAt === null || d.createdAt < o.since) continue;
+        for (const { d } of state.tenantRows(tenant)) {
+          if (d.completedAt === null || d.createdAt < o.since.getTime()) continue;
           if (d.status !== "succeeded" && d.status !== "failed") continue;
-          const at = Math.floor(d.completedAt.getTime() / hour) * hour;
+          const at = Math.floor(d.completedAt / hour) * hour;
           const entry = byHour.get(at) ?? { hour: new Date(at), succeeded: 0, failed: 0 };
           entry[d.status]++;
           byHour.set(at, entry);
@@ -444,9 +491,9 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
         let removed = 0;
         // Attempts older than `before`.
         let attemptBudget = batch;
-        for (const list of [...state.attempts.values()]) {
+        for (const list of [...state.attempts.values()].flatMap((perTenant) => [...perTenant.values()])) {
           if (attemptBudget === 0) break;
-          const drop = new Set(list.filter((a) => a.startedAt.getTime() < before).slice(0, attemptBudget));
+          const drop = new Set(list.filter((a) => a.startedAt < before).slice(0, attemptBudget));
           if (drop.size === 0) continue;
           const keep = list.filter((a) => !drop.has(a));
           const { tenant, deliveryId } = list[0]!;
@@ -459,7 +506,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
         for (const [tenant, messages] of state.messages) {
           if (messageBudget === 0) break;
           const byMessage = new Map<string, DeliveryRow[]>();
-          for (const row of state.tenantDeliveries.get(tenant)?.values() ?? []) {
+          for (const row of state.tenantRows(tenant)) {
             const list = byMessage.get(row.d.messageId);
             if (list === undefined) byMessage.set(row.d.messageId, [row]);
             else list.push(row);
@@ -467,7 +514,7 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
           for (const m of [...messages.values()]) {
             if (messageBudget === 0) break;
             const deliveries = byMessage.get(m.id) ?? [];
-            if (m.createdAt.getTime() >= before || !deliveries.every((r) => isFinal(r.d))) continue;
+            if (m.createdAt >= before || !deliveries.every((r) => isFinal(r.d))) continue;
             removed += removeMessageTree(tenant, m.id, deliveries);
             messageBudget--;
           }

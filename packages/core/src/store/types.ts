@@ -78,6 +78,30 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
+/** A leased delivery with what its attempt needs ({@link Store.claimDeliveriesContext}). */
+export interface ClaimedDelivery {
+  delivery: Delivery;
+  /** Its subscription; `null` when deleted (soft or hard). */
+  subscription: Subscription | null;
+  /** Its message; `null` when pruned. */
+  message: Message | null;
+}
+
+/** One row of {@link Store.recordAttempts}. */
+export interface RecordAttemptInput {
+  attempt: Attempt;
+  patch: DeliveryPatch;
+  fence: UpdateDeliveryOptions;
+}
+
+/** A row of {@link Store.listUnfinishedDeliveryIds}. */
+export interface UnfinishedDelivery {
+  id: string;
+  tenant: string;
+  messageId: string;
+  nextAttemptAt: Date | null;
+}
+
 export interface InsertMessageResult {
   /** `false` when a message with the same (tenant, id) already existed: the emit is a duplicate. */
   inserted: boolean;
@@ -176,6 +200,14 @@ export interface Store {
   /** Leases one delivery by id if it is due (same rule as above); `null` otherwise. */
   claimDelivery(id: string, opts: ClaimOptions): Promise<Delivery | null>;
   /**
+   * Optional fast path of the worker: for each id, `claimDelivery(id, opts)` followed by
+   * `getSubscription(tenant, subscriptionId)` and `getMessage(tenant, messageId)`, with exactly their semantics
+   * (the subscription is `null` when deleted), for all ids in one round trip. Returns the deliveries it claimed,
+   * in any order; ids that are not due, unknown or leased elsewhere are left out. Without it the worker makes
+   * the three calls per delivery.
+   */
+  claimDeliveriesContext?(ids: readonly string[], opts: ClaimOptions): Promise<ClaimedDelivery[]>;
+  /**
    * Applies the patch; when `expectStatus` is given only if the stored status equals it, and when
    * `expectLeaseUntil` is given only if the stored lease is exactly that instant (fencing: a worker whose
    * lease expired and was taken over records nothing). `null` when a condition does not hold.
@@ -197,13 +229,18 @@ export interface Store {
   /** Earliest `nextAttemptAt` of pending deliveries (or lease expiry of delivering ones); `null` if none. */
   nextDueAt(): Promise<Date | null>;
   /** Ids of non-final deliveries, in id order after `afterId`, for queue sweeps (bounded pages). */
-  listUnfinishedDeliveryIds(opts: {
-    limit: number;
-    afterId?: string;
-  }): Promise<{ id: string; tenant: string; nextAttemptAt: Date | null }[]>;
+  listUnfinishedDeliveryIds(opts: { limit: number; afterId?: string }): Promise<UnfinishedDelivery[]>;
 
   // ── attempts ────────────────────────────────────────────────────────────────────────────────
   insertAttempt(attempt: Attempt): Promise<void>;
+  /**
+   * Optional fast path of the worker: for each row, atomically `updateDelivery(attempt.tenant,
+   * attempt.deliveryId, patch, fence)` and, only when that applied, `insertAttempt(attempt)` — for all rows in
+   * as few round trips as the driver can. Returns, in the order of `rows`, the updated delivery, or `null` (with
+   * nothing written for that row) when its fence did not hold. Without it the worker runs each row in
+   * `transaction()`.
+   */
+  recordAttempts?(rows: readonly RecordAttemptInput[]): Promise<(Delivery | null)[]>;
   /** Oldest first. */
   listAttempts(tenant: string, deliveryId: string): Promise<Attempt[]>;
 

@@ -12,7 +12,14 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HooklineError } from "../errors.ts";
 import type { Attempt, Delivery, DeliveryStatus, Message, Subscription } from "../model/types.ts";
-import type { Store, StoreCapabilities } from "../store/types.ts";
+import type {
+  ClaimOptions,
+  DeliveryPatch,
+  Store,
+  StoreCapabilities,
+  UnfinishedDelivery,
+  UpdateDeliveryOptions,
+} from "../store/types.ts";
 import { pendingDelivery } from "./rows.ts";
 
 /** Options of {@link runStoreSuite}. */
@@ -611,6 +618,159 @@ export function runStoreSuite(
         expect(await store.claimDelivery(d.id, { now: at(99_000), leaseMs: 1000 })).toBeNull();
       });
 
+      it("claimDeliveriesContext (optional) claims like claimDelivery, with the subscription and message", async (ctx) => {
+        const claimMany = store.claimDeliveriesContext?.bind(store);
+        if (claimMany === undefined) return ctx.skip();
+        const claim = async (id: string, o: ClaimOptions) => {
+          const claimed = await claimMany([id], o);
+          expect(claimed.length).toBeLessThanOrEqual(1);
+          return claimed[0] ?? null;
+        };
+        const sub = await store.createSubscription(fixtureSubscription(tenant));
+        const { message } = await store.insertMessage(fixtureMessage(tenant));
+        // Same ids under another tenant must never be joined in.
+        await store.createSubscription(
+          fixtureSubscription(other, { id: sub.id, url: "https://other.example" }),
+        );
+        await store.insertMessage(fixtureMessage(other, { id: message.id, data: "other" }));
+        const d = fixtureDelivery(tenant, {
+          subscriptionId: sub.id,
+          messageId: message.id,
+          nextAttemptAt: at(5000),
+        });
+        await store.insertDeliveries([d]);
+        expect(await claim(d.id, { now: at(4999), leaseMs: 1000 })).toBeNull();
+        const claimed = await claim(d.id, { now: at(5000), leaseMs: 1000 });
+        expect(claimed).toEqual({
+          delivery: { ...d, status: "delivering", leaseUntil: at(6000), updatedAt: at(5000) },
+          subscription: sub,
+          message,
+        });
+        expect(await claim(d.id, { now: at(5500), leaseMs: 1000 })).toBeNull();
+        expect(await store.claimDelivery(d.id, { now: at(5500), leaseMs: 1000 })).toBeNull();
+        expect(await claim("missing", { now: at(6000), leaseMs: 1000 })).toBeNull();
+
+        await store.updateSubscription(tenant, sub.id, { deletedAt: at(5600) });
+        const gone = fixtureDelivery(tenant, {
+          subscriptionId: sub.id,
+          messageId: "pruned",
+          nextAttemptAt: at(0),
+        });
+        await store.insertDeliveries([gone]);
+        const orphan = await claim(gone.id, { now: at(6000), leaseMs: 1000 });
+        expect(orphan?.delivery.id).toBe(gone.id);
+        expect(orphan?.subscription).toBeNull();
+        expect(orphan?.message).toBeNull();
+
+        // Several at once: only the due ones, each with its own context.
+        const sub2 = await store.createSubscription(fixtureSubscription(tenant));
+        const due = [sub, sub2].map((s) =>
+          fixtureDelivery(tenant, { subscriptionId: s.id, messageId: message.id, nextAttemptAt: at(0) }),
+        );
+        const later = fixtureDelivery(tenant, { subscriptionId: sub2.id, nextAttemptAt: at(50_000) });
+        await store.insertDeliveries([...due, later]);
+        const many = await claimMany([due[0]!.id, "missing", later.id, due[1]!.id, gone.id], {
+          now: at(6500),
+          leaseMs: 1000,
+        });
+        const byId = new Map(many.map((c) => [c.delivery.id, c]));
+        expect([...byId.keys()].sort()).toEqual([due[0]!.id, due[1]!.id].sort());
+        expect(byId.get(due[0]!.id)?.subscription).toBeNull(); // sub was deleted above
+        expect(byId.get(due[1]!.id)?.subscription).toEqual(sub2);
+        expect(byId.get(due[1]!.id)?.message).toEqual(message);
+        expect(byId.get(due[1]!.id)?.delivery.leaseUntil).toEqual(at(7500));
+        expect(await claimMany([], { now: at(7000), leaseMs: 1000 })).toEqual([]);
+      });
+
+      it("recordAttempts (optional) writes each attempt only while its lease holds", async (ctx) => {
+        const recordMany = store.recordAttempts?.bind(store);
+        if (recordMany === undefined) return ctx.skip();
+        const record = async (attempt: Attempt, patch: DeliveryPatch, fence: UpdateDeliveryOptions) => {
+          const [result, ...rest] = await recordMany([{ attempt, patch, fence }]);
+          expect(rest).toEqual([]);
+          return result;
+        };
+        const d = fixtureDelivery(tenant, { nextAttemptAt: at(0) });
+        await store.insertDeliveries([d]);
+        await store.claimDelivery(d.id, { now: at(1000), leaseMs: 100 });
+        // The lease expires and another worker takes the delivery over.
+        const second = await store.claimDelivery(d.id, { now: at(2000), leaseMs: 100 });
+        const attempt = (number: number): Attempt => ({
+          ...fixtureAttempt(tenant),
+          deliveryId: d.id,
+          messageId: d.messageId,
+          subscriptionId: d.subscriptionId,
+          number,
+        });
+        const done = {
+          status: "succeeded" as DeliveryStatus,
+          attempts: 1,
+          leaseUntil: null,
+          nextAttemptAt: null,
+          lastStatus: 204,
+          completedAt: at(2050),
+          updatedAt: at(2050),
+        };
+        const stale = await record(attempt(1), done, {
+          expectStatus: "delivering",
+          expectLeaseUntil: at(1100),
+        });
+        expect(stale).toBeNull();
+        expect(await store.listAttempts(tenant, d.id)).toEqual([]);
+        expect(await store.getDelivery(tenant, d.id)).toEqual(second);
+
+        const first = attempt(1);
+        const recorded = await record(first, done, {
+          expectStatus: "delivering",
+          expectLeaseUntil: at(2100),
+        });
+        expect(recorded).toEqual({ ...second, ...done });
+        expect(await store.getDelivery(tenant, d.id)).toEqual({ ...second, ...done });
+        expect(await store.listAttempts(tenant, d.id)).toEqual([first]);
+        // Final now: a second record under the status fence changes nothing.
+        expect(await record(attempt(2), done, { expectStatus: "delivering" })).toBeNull();
+        expect(await store.listAttempts(tenant, d.id)).toEqual([first]);
+
+        // Several rows at once, of different patch shapes, one of them fenced out: each on its own.
+        const rows = [0, 1, 2].map(() => fixtureDelivery(tenant, { nextAttemptAt: at(0) }));
+        await store.insertDeliveries(rows);
+        const leased = await Promise.all(
+          rows.map((r) => store.claimDelivery(r.id, { now: at(3000), leaseMs: 100 })),
+        );
+        const of = (r: Delivery, number: number): Attempt => ({
+          ...fixtureAttempt(tenant),
+          deliveryId: r.id,
+          messageId: r.messageId,
+          subscriptionId: r.subscriptionId,
+          number,
+        });
+        const retry = {
+          status: "pending" as DeliveryStatus,
+          attempts: 1,
+          leaseUntil: null,
+          nextAttemptAt: at(9000),
+          lastStatus: 500,
+          lastError: "HTTP 500",
+          updatedAt: at(3050),
+        };
+        const fence = (lease: Date) => ({
+          expectStatus: "delivering" as DeliveryStatus,
+          expectLeaseUntil: lease,
+        });
+        const attempts = rows.map((r) => of(r, 1));
+        const results = await recordMany([
+          { attempt: attempts[0]!, patch: done, fence: fence(leased[0]!.leaseUntil!) },
+          { attempt: attempts[1]!, patch: retry, fence: fence(at(1)) },
+          { attempt: attempts[2]!, patch: retry, fence: fence(leased[2]!.leaseUntil!) },
+        ]);
+        expect(results).toEqual([{ ...leased[0], ...done }, null, { ...leased[2], ...retry }]);
+        expect(await store.listAttempts(tenant, rows[0]!.id)).toEqual([attempts[0]]);
+        expect(await store.listAttempts(tenant, rows[1]!.id)).toEqual([]);
+        expect(await store.getDelivery(tenant, rows[1]!.id)).toEqual(leased[1]);
+        expect(await store.listAttempts(tenant, rows[2]!.id)).toEqual([attempts[2]]);
+        expect(await recordMany([])).toEqual([]);
+      });
+
       it("updates a delivery, honouring expectStatus", async () => {
         const d = fixtureDelivery(tenant);
         await store.insertDeliveries([d]);
@@ -717,7 +877,7 @@ export function runStoreSuite(
         made[3]!.leaseUntil = at(10);
         const final = fixtureDelivery(tenant, { status: "failed", nextAttemptAt: null, completedAt: at(1) });
         await store.insertDeliveries([...made, final]);
-        const seen: { id: string; tenant: string; nextAttemptAt: Date | null }[] = [];
+        const seen: UnfinishedDelivery[] = [];
         let afterId: string | undefined;
         for (;;) {
           const page = await store.listUnfinishedDeliveryIds(
@@ -730,7 +890,12 @@ export function runStoreSuite(
         }
         const expected = [...made].sort((a, b) => (a.id < b.id ? -1 : 1));
         expect(seen).toEqual(
-          expected.map((d) => ({ id: d.id, tenant: d.tenant, nextAttemptAt: d.nextAttemptAt })),
+          expected.map((d) => ({
+            id: d.id,
+            tenant: d.tenant,
+            messageId: d.messageId,
+            nextAttemptAt: d.nextAttemptAt,
+          })),
         );
       });
     });

@@ -260,7 +260,7 @@ export function fileStore(options: FileStoreOptions = {}): Store {
         )
         .sort((a, b) => (a.id < b.id ? -1 : 1))
         .slice(0, opts.limit)
-        .map((d) => ({ id: d.id, tenant: d.tenant, nextAttemptAt: d.nextAttemptAt }));
+        .map((d) => ({ id: d.id, tenant: d.tenant, messageId: d.messageId, nextAttemptAt: d.nextAttemptAt }));
     },
     async insertAttempt(attempt) {
       state.attempts.push(copy(attempt));

@@ -25,6 +25,8 @@ export interface PipelineOptions {
   guard?: EndpointGuard;
   decideRetry?: (input: RetryInput) => RetryDecision;
   retrySchedule?: readonly number[];
+  maxInFlight?: number | null;
+  minLeaseLeftMs?: number;
 }
 
 /** A test pipeline over `store`. */
@@ -63,6 +65,8 @@ export function createPipeline(store: Store, options: PipelineOptions = {}) {
     logger: silent,
     telemetry: createDeliveryTelemetry(),
     leaseMs: options.leaseMs ?? 30_000,
+    maxInFlight: options.maxInFlight ?? null,
+    minLeaseLeftMs: options.minLeaseLeftMs,
     defaultConcurrency: null,
     defaultRateLimit: null,
     batchWindowMs: options.batchWindowMs ?? 0,

@@ -31,6 +31,9 @@ export interface RedisEndpointGuard extends EndpointGuard {
 
 type AcquireResult = Awaited<ReturnType<EndpointGuard["acquire"]>>;
 
+/** Most subscriptions remembered as clean (the set is cleared when full). */
+const MAX_CLEAN = 10_000;
+
 /**
  * Creates the Redis-backed guard. Give every worker the same `prefix` (it is the boundary of the shared state).
  *
@@ -50,7 +53,18 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
   const maxCooldownMs = Math.max(cooldownMs, positive(options.maxCooldownMs ?? 600_000, "maxCooldownMs"));
   // The circuit's counters outlive the longest cool-down, then vanish when idle.
   const circuitTtlMs = Math.max(maxCooldownMs * 2, 3_600_000);
-  const redis: ResolvedRedis = resolveRedis(options.connection, "redisEndpointGuard()");
+  // Every attempt runs a script before and after its request: the acquires of a message job's deliveries go
+  // out in one write when the client pipelines commands issued in the same tick.
+  const redis: ResolvedRedis = resolveRedis(options.connection, "redisEndpointGuard()", () => {}, {
+    enableAutoPipelining: true,
+  });
+  /**
+   * Subscriptions whose circuit had no state at their last acquire in this process. A success there has nothing
+   * to clear, so its `record` skips the round trip. (A failure recorded by another worker in between is then
+   * not cleared by this success; outcomes of concurrent attempts have no order anyway, and the next success
+   * that sees the state clears it.)
+   */
+  const clean = new Set<string>();
 
   const key = (subscriptionId: string, part: "circuit" | "slots" | "rate") =>
     `${prefix}:guard:{${subscriptionId}}:${part}`;
@@ -78,7 +92,13 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
           err,
         );
       }
-      const [ok, why, retryAt] = reply as [number, string?, number?];
+      const [ok, why, retryAt] = reply as [number, (string | number)?, number?];
+      if (ok === 1) {
+        if (why === 1) {
+          if (clean.size >= MAX_CLEAN) clean.clear();
+          clean.add(subscriptionId);
+        } else clean.delete(subscriptionId);
+      }
       if (ok !== 1) {
         return {
           ok: false,
@@ -99,6 +119,8 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
     },
 
     async record(subscriptionId, ok): Promise<void> {
+      if (ok && clean.has(subscriptionId)) return;
+      clean.delete(subscriptionId);
       try {
         await runScript(
           redis.client,

@@ -10,7 +10,8 @@ import { lua } from "../script.ts";
  * KEYS: circuit hash, slots sorted set, token-bucket hash.
  * ARGV: concurrency (-1 = unlimited), requests per second (-1 = unlimited), slot token, slot TTL ms,
  *       retry delay ms when the concurrency is full, bucket size in seconds of rate.
- * Returns `{1}` or `{0, reason, retryAtMs}`.
+ * Returns `{1, clean}` (clean = 1 when the circuit has no state: nothing for a success to clear) or
+ * `{0, reason, retryAtMs}`.
  *
  * - Circuit: while `openUntil` lies ahead everything is refused; after it one probe is let through
  *   (`probeUntil` = now + slot TTL) and the rest wait for its outcome (`record`), asked back within a second.
@@ -60,7 +61,8 @@ if concurrency >= 0 then
   redis.call('ZADD', KEYS[2], now + ttl, ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
-return {1}
+if openUntil or redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0} end
+return {1, 1}
 `);
 
 /**

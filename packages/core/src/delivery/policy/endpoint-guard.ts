@@ -57,6 +57,8 @@ interface EndpointState {
   probing: boolean;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
 /** Creates the in-memory endpoint guard (limits hold within this process only). */
 export function memoryEndpointGuard(options: MemoryEndpointGuardOptions = {}): EndpointGuard {
   const now = options.now ?? Date.now;
@@ -140,18 +142,20 @@ export function memoryEndpointGuard(options: MemoryEndpointGuardOptions = {}): E
       let released = false;
       return {
         ok: true,
-        release: async () => {
-          if (released) return;
+        release: () => {
+          if (released) return DONE;
           released = true;
           state.inFlight -= 1;
           // A probe released without a recorded outcome frees the half-open slot for the next caller.
           if (probe) state.probing = false;
           prune(subscriptionId, state);
+          return DONE;
         },
       };
     },
 
-    async record(subscriptionId, ok) {
+    // `record` and `release` are not `async`: they finish at once, and run once per attempt.
+    record(subscriptionId, ok) {
       const state = stateOf(subscriptionId);
       const t = now();
       if (ok) {
@@ -160,7 +164,7 @@ export function memoryEndpointGuard(options: MemoryEndpointGuardOptions = {}): E
         state.cooldown = baseCooldown;
         state.probing = false;
         prune(subscriptionId, state);
-        return;
+        return DONE;
       }
       state.consecutiveFailures += 1;
       if (state.openUntil !== null) {
@@ -174,6 +178,7 @@ export function memoryEndpointGuard(options: MemoryEndpointGuardOptions = {}): E
         state.cooldown = baseCooldown;
         state.openUntil = t + baseCooldown;
       }
+      return DONE;
     },
   };
 }

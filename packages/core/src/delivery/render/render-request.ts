@@ -26,7 +26,6 @@ import { expandTemplate, RenderError, type TemplateContext, type TemplateValue }
 
 const SEPARATORS = [".", ":", "/"];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const encoder = new TextEncoder();
 
 /** Splits an event type into resource type and lifecycle event at its last separator. */
 export function splitEventType(type: string): { resourceType: string; lifecycleEvent: string } {
@@ -170,10 +169,18 @@ function httpHref(url: string, subscriptionId: string): string {
   return parsed.href;
 }
 
+/** The resolver of a request with no template to expand (never called). */
+const noPlaceholders = (): undefined => undefined;
+
 /** The default renderer (see the module comment for placeholders and body rules). */
 export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRequest => {
-  const resolve = resolver(subscription, messages, ctx);
-  const url = expandTemplate(subscription.url, "uri", resolve, `the URL of subscription ${subscription.id}`);
+  // Most subscriptions have a plain URL and no body template: then nothing needs resolving.
+  const templated = subscription.url.includes("${");
+  const resolve =
+    templated || subscription.bodyTemplate !== null ? resolver(subscription, messages, ctx) : noPlaceholders;
+  const url = templated
+    ? expandTemplate(subscription.url, "uri", resolve, `the URL of subscription ${subscription.id}`)
+    : subscription.url;
   const href = httpHref(url, subscription.id);
   // A URL without placeholders renders as itself: its check depends on nothing else, so it passes once.
   const fixed = url === subscription.url;
@@ -199,7 +206,9 @@ export const renderRequest: Renderer = (subscription, messages, ctx): OutgoingRe
         : JSON.stringify(
             messages.length === 1 ? ctx.envelope(messages[0]) : messages.map((m) => ctx.envelope(m)),
           );
-    body = encoder.encode(text);
+    // A Buffer (a Uint8Array) from Node's pool: no ArrayBuffer of its own per request, and undici sends a
+    // Buffer as it is.
+    body = Buffer.from(text, "utf8");
   }
   return {
     url: href,

@@ -9,6 +9,7 @@
  * `response_too_large` kind is therefore never produced here.
  */
 import { Agent, type Dispatcher } from "undici";
+import type { AttemptErrorKind } from "../../model/types.ts";
 import type { HttpClient, HttpResult, OutgoingRequest } from "../types.ts";
 import { classifyError } from "./classify-error.ts";
 import { createSsrfGuard, type SsrfGuard, type SsrfVerdict } from "./ssrf.ts";
@@ -72,29 +73,21 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   async function send(req: OutgoingRequest, opts: { signal?: AbortSignal } = {}): Promise<HttpResult> {
     const started = performance.now();
-    const result = (r: Partial<HttpResult>): HttpResult => ({
-      status: null,
-      headers: {},
-      body: null,
-      errorKind: null,
-      error: null,
-      ...r,
-      durationMs: Math.round(performance.now() - started),
-    });
-    if (closed) return result({ errorKind: "other", error: "[hookline] HTTP client is closed" });
+    if (closed) return failed(started, "other", "[hookline] HTTP client is closed");
 
     const url = parseTarget(req.url);
-    if (url === null) return result({ errorKind: "other", error: `invalid URL: ${req.url}` });
+    if (url === null) return failed(started, "other", `invalid URL: ${req.url}`);
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return result({ errorKind: "other", error: `unsupported scheme ${url.protocol}` });
+      return failed(started, "other", `unsupported scheme ${url.protocol}`);
     }
     // Literal addresses never reach `lookup`, so they are checked here.
     const verdict = checkHost(url.hostname);
     if (!verdict.allowed) {
-      return result({
-        errorKind: "ssrf_blocked",
-        error: `[hookline] SSRF guard refused ${url.hostname}: ${verdict.reason}`,
-      });
+      return failed(
+        started,
+        "ssrf_blocked",
+        `[hookline] SSRF guard refused ${url.hostname}: ${verdict.reason}`,
+      );
     }
 
     const headers = withUserAgent(req.headers, userAgent);
@@ -103,35 +96,30 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       sent = await dispatch(agent, url, req, headers, timeoutMs, maxResponseBytes, opts.signal);
     } catch (err) {
       const { kind, message } = classifyError(err);
-      return result({ errorKind: kind, error: message });
+      return failed(started, kind, message);
     }
     if (sent.failure !== null) {
       if (sent.failure === "timeout") {
-        return result({ errorKind: "timeout", error: `request timed out after ${timeoutMs} ms` });
+        return failed(started, "timeout", `request timed out after ${timeoutMs} ms`);
       }
-      if (sent.failure === "aborted") return result({ errorKind: "other", error: "request aborted" });
+      if (sent.failure === "aborted") return failed(started, "other", "request aborted");
       const { kind, message } = classifyError(sent.failure);
-      return result({ errorKind: kind, error: message });
+      return failed(started, kind, message);
     }
     const { status, headers: responseHeaders, body } = sent;
-    if (status >= 200 && status < 300) return result({ status, headers: responseHeaders, body });
+    if (status >= 200 && status < 300) return answered(started, status, responseHeaders, body, null, null);
     if (status >= 300 && status < 400) {
       const location = responseHeaders["location"];
-      return result({
+      return answered(
+        started,
         status,
-        headers: responseHeaders,
+        responseHeaders,
         body,
-        errorKind: "redirect",
-        error: `HTTP ${status} redirect${location ? ` to ${location}` : ""} (redirects are not followed)`,
-      });
+        "redirect",
+        `HTTP ${status} redirect${location ? ` to ${location}` : ""} (redirects are not followed)`,
+      );
     }
-    return result({
-      status,
-      headers: responseHeaders,
-      body,
-      errorKind: "http_status",
-      error: `HTTP ${status}`,
-    });
+    return answered(started, status, responseHeaders, body, "http_status", `HTTP ${status}`);
   }
 
   return {
@@ -144,15 +132,44 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
 }
 
+/** The result of a request that got no response. */
+function failed(started: number, errorKind: AttemptErrorKind, error: string): HttpResult {
+  return {
+    status: null,
+    headers: {},
+    body: null,
+    errorKind,
+    error,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The result of a request that got a response (`errorKind` set when its status is a failure). */
+function answered(
+  started: number,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  errorKind: AttemptErrorKind | null,
+  error: string | null,
+): HttpResult {
+  return { status, headers, body, errorKind, error, durationMs: Math.round(performance.now() - started) };
+}
+
 function withUserAgent(headers: Record<string, string>, userAgent: string): Record<string, string> {
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === "user-agent") return headers;
+  if (headers["user-agent"] !== undefined) return headers; // rendered and signed headers are lower-case
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name) && name.toLowerCase() === "user-agent") return headers;
+  }
   return { ...headers, "user-agent": userAgent };
 }
 
 /** undici headers (lower-case names, repeated ones as arrays) → one string per lower-case name. */
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
     if (value === undefined) continue;
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
@@ -220,92 +237,130 @@ function dispatch(
   signal: AbortSignal | undefined,
 ): Promise<Sent> {
   return new Promise<Sent>((resolve, reject) => {
-    let settled = false;
-    let status: number | null = null;
-    let responseHeaders: Record<string, string> = {};
-    const chunks: Uint8Array[] = [];
-    let kept = 0;
-    /** Why the request was stopped (timeout / abort), kept until undici hands over its controller. */
-    let stopped: "timeout" | "aborted" | null = null;
-    let controller: Dispatcher.DispatchController | null = null;
-
-    const finish = (sent: Sent) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(sent);
-    };
-    const respond = () =>
-      finish({
-        failure: null,
-        status: status as number,
-        headers: responseHeaders,
-        body: kept === 0 ? "" : decoder.decode(Buffer.concat(chunks, kept)),
-      });
-    const stop = (why: "timeout" | "aborted") => {
-      if (settled || stopped !== null) return;
-      stopped = why;
-      const reason = new Error(why === "timeout" ? "request timed out" : "request aborted");
-      if (status !== null) {
-        // The status is in: it decides, with the part of the body read so far.
-        controller?.abort(reason);
-        respond();
-      } else controller?.abort(reason);
-    };
-    const onAbort = () => stop("aborted");
-    const timer = setTimeout(() => stop("timeout"), timeoutMs);
-    timer.unref();
-    if (signal?.aborted) stopped = "aborted";
-    else signal?.addEventListener("abort", onAbort, { once: true });
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (stopped !== null) c.abort(new Error(`request ${stopped}`));
-      },
-      onResponseStart(_c, statusCode, rawHeaders) {
-        if (statusCode < 200) return; // 1xx: informational, the final response follows
-        status = statusCode;
-        responseHeaders = flattenHeaders(rawHeaders);
-      },
-      onResponseData(c, chunk) {
-        if (settled) return;
-        if (kept + chunk.byteLength > cap) {
-          chunks.push(chunk.subarray(0, cap - kept));
-          kept = cap;
-          respond();
-          c.abort(new Error("response excerpt cap reached"));
-          return;
-        }
-        chunks.push(chunk);
-        kept += chunk.byteLength;
-      },
-      onResponseEnd() {
-        respond();
-      },
-      onResponseError(_c, err) {
-        if (settled) return;
-        if (status !== null) respond();
-        else finish({ failure: stopped ?? err, status: null });
-      },
-    };
+    const exchange = new Exchange(resolve, cap, timeoutMs, signal);
     try {
       agent.dispatch(
-        {
-          origin: url.origin,
-          path: url.path,
-          method: req.method,
-          headers,
-          body: req.body,
-        },
-        handler,
+        { origin: url.origin, path: url.path, method: req.method, headers, body: req.body },
+        exchange,
       );
     } catch (err) {
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      exchange.cleanUp();
       reject(err);
     }
   });
+}
+
+/**
+ * One request in flight: undici's handler for it, and its timer and abort listener. A class rather than a
+ * handful of closures: one object per request.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private status: number | null = null;
+  private responseHeaders: Record<string, string> = {};
+  private readonly chunks: Uint8Array[] = [];
+  private kept = 0;
+  /** Why the request was stopped (timeout / abort), kept until undici hands over its controller. */
+  private stopped: "timeout" | "aborted" | null = null;
+  private controller: Dispatcher.DispatchController | null = null;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly resolve: (sent: Sent) => void;
+  private readonly cap: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly onAbort: (() => void) | null = null;
+
+  constructor(
+    resolve: (sent: Sent) => void,
+    cap: number,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ) {
+    this.resolve = resolve;
+    this.cap = cap;
+    this.signal = signal;
+    this.timer = setTimeout(onTimeout, timeoutMs, this);
+    this.timer.unref();
+    if (signal !== undefined) {
+      if (signal.aborted) this.stopped = "aborted";
+      else {
+        this.onAbort = () => this.stop("aborted");
+        signal.addEventListener("abort", this.onAbort, { once: true });
+      }
+    }
+  }
+
+  /** Clears the timer and the abort listener. */
+  cleanUp(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (this.onAbort !== null) this.signal?.removeEventListener("abort", this.onAbort);
+  }
+
+  private finish(sent: Sent): void {
+    if (this.settled) return;
+    this.cleanUp();
+    this.resolve(sent);
+  }
+
+  private respond(): void {
+    this.finish({
+      failure: null,
+      status: this.status as number,
+      headers: this.responseHeaders,
+      body: this.kept === 0 ? "" : decoder.decode(Buffer.concat(this.chunks, this.kept)),
+    });
+  }
+
+  stop(why: "timeout" | "aborted"): void {
+    if (this.settled || this.stopped !== null) return;
+    this.stopped = why;
+    const reason = new Error(why === "timeout" ? "request timed out" : "request aborted");
+    if (this.status !== null) {
+      // The status is in: it decides, with the part of the body read so far.
+      this.controller?.abort(reason);
+      this.respond();
+    } else this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopped !== null) controller.abort(new Error(`request ${this.stopped}`));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx: informational, the final response follows
+    this.status = statusCode;
+    this.responseHeaders = flattenHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    if (this.kept + chunk.byteLength > this.cap) {
+      this.chunks.push(chunk.subarray(0, this.cap - this.kept));
+      this.kept = this.cap;
+      this.respond();
+      controller.abort(new Error("response excerpt cap reached"));
+      return;
+    }
+    this.chunks.push(chunk);
+    this.kept += chunk.byteLength;
+  }
+
+  onResponseEnd(): void {
+    this.respond();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.settled) return;
+    if (this.status !== null) this.respond();
+    else this.finish({ failure: this.stopped ?? err, status: null });
+  }
+}
+
+function onTimeout(exchange: Exchange): void {
+  exchange.stop("timeout");
 }
