@@ -5,11 +5,13 @@
  *
  * Provider side: `app.register(fastifyHookline, { hookline, prefix: "/webhooks" })`: an encapsulated
  * plugin; its content-type parser change (raw passthrough) stays inside it, so the app's other routes
- * keep Fastify's JSON parser. Receiver side: the `fastifyVerify()` route hook or `verifyWebhookPlugin`.
+ * keep Fastify's JSON parser. Receiver side: the `fastifyVerify()` route hook or `verifyWebhookPlugin`, and
+ * `webhookPayloadParser` to hand the payload they parsed to the route as `request.body` (parsed once).
  */
-import { PassThrough } from "node:stream";
+import { Readable } from "node:stream";
 import {
   createVerifier,
+  HooklineError,
   problemOf,
   problemReply,
   type VerifierOptions,
@@ -23,6 +25,7 @@ import {
   verifyNodeRequest,
 } from "@hookline/node";
 import type {
+  FastifyContentTypeParser,
   FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
@@ -77,9 +80,10 @@ export type WebhookFastifyRequest<TData = unknown> = FastifyRequest & { webhook:
 /**
  * Route option: `app.post("/hooks", { preParsing: fastifyVerify({ secrets }) }, handler)`. Verifies the raw
  * bytes before any content-type parser runs, sets `request.webhook`, then hands the same bytes on to the
- * route's parser (so `request.body` is parsed as usual). Failures are answered 400/401/413 problem+json.
- * With `dedupe`, a response that fails (the handler throws or answers ≥ 400) releases the message id, so a
- * retry after a failed handler is processed again.
+ * route's parser (so `request.body` is parsed as usual; with {@link webhookPayloadParser} as the scope's JSON
+ * parser, `request.body` is the payload hookline already parsed, not parsed again). Failures are answered
+ * 400/401/413 problem+json. With `dedupe`, a response that fails (the handler throws or answers ≥ 400)
+ * releases the message id, so a retry after a failed handler is processed again.
  */
 export function fastifyVerify(options: FastifyVerifyOptions): preParsingAsyncHookHandler {
   const verifier = createVerifier(options);
@@ -91,11 +95,54 @@ export function fastifyVerify(options: FastifyVerifyOptions): preParsingAsyncHoo
     }
     request.webhook = result.event;
     releaseOnFailedResponse(reply.raw, result.release);
-    const raw = result.event.raw;
-    const payload = new PassThrough().end(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
-    return Object.assign(payload, { receivedEncodedLength: raw.byteLength });
+    return new Replay(result.event.raw);
   };
 }
+
+/**
+ * The verified bytes, replayed to the route's content-type parser: a readable that pushes its one buffer
+ * when first read (a `PassThrough` costs a writable side and a transform per request for nothing, and a
+ * parser that hands over the parsed payload never reads it at all).
+ */
+class Replay extends Readable {
+  /** What Fastify's body reader checks against `content-length` and the body limit. */
+  readonly receivedEncodedLength: number;
+  #bytes: Uint8Array | null;
+  constructor(bytes: Uint8Array) {
+    super();
+    this.receivedEncodedLength = bytes.byteLength;
+    this.#bytes = bytes;
+  }
+  override _read(): void {
+    const bytes = this.#bytes;
+    this.#bytes = null;
+    if (bytes !== null) this.push(bytes);
+    this.push(null);
+  }
+}
+
+/**
+ * A content-type parser for `application/json` that hands the route the payload hookline already verified
+ * and parsed: `request.body` is `request.webhook.payload` (the same value, parsed once by the verifier's
+ * `parse`), where Fastify's own JSON parser would read and parse the same bytes a second time. Use it in
+ * the scope of verified routes only (a request that was not verified is answered 500):
+ * `scope.removeContentTypeParser("application/json")`, then
+ * `scope.addContentTypeParser("application/json", webhookPayloadParser)`, with `fastifyVerify()` on the
+ * scope's routes or {@link verifyWebhookPlugin} registered in it.
+ */
+export const webhookPayloadParser: FastifyContentTypeParser = (request, _payload, done) => {
+  const webhook = request.webhook;
+  if (webhook) done(null, webhook.payload);
+  else
+    done(
+      new HooklineError(
+        "internal",
+        "[fastify] webhookPayloadParser has no verified webhook to hand over: add fastifyVerify() (or " +
+          "verifyWebhookPlugin) to every route of the scope that uses it",
+        { status: 500 },
+      ),
+    );
+};
 
 /**
  * Adds {@link fastifyVerify} to every route of the scope that registers it (it changes no parser, only adds

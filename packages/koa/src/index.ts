@@ -60,16 +60,17 @@ export interface KoaWebhookState<TData = unknown> {
  */
 export function koaVerify<TData = unknown>(options: KoaVerifyOptions): Middleware<KoaWebhookState<TData>> {
   const verifier = createVerifier<TData>(options);
-  return async (ctx, next) => {
-    const result = await verifyNodeRequest(verifier, ctx.req, { parsedBody: parsedBody(ctx) });
-    if (!result.ok) {
-      ctx.status = result.reply.status;
-      ctx.set(result.reply.headers);
-      ctx.body = result.reply.body;
-      return;
-    }
-    ctx.state.webhook = result.event;
-    releaseOnFailedResponse(ctx.res, result.release);
-    await next();
-  };
+  // A promise chain, not an async function: one promise fewer per request on this hot path.
+  return (ctx, next) =>
+    verifyNodeRequest(verifier, ctx.req, { parsedBody: parsedBody(ctx) }).then((result) => {
+      if (!result.ok) {
+        ctx.status = result.reply.status;
+        ctx.set(result.reply.headers);
+        ctx.body = result.reply.body;
+        return;
+      }
+      ctx.state.webhook = result.event;
+      releaseOnFailedResponse(ctx.res, result.release);
+      return next();
+    });
 }

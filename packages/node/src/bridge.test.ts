@@ -73,6 +73,30 @@ describe("toRequest", () => {
     expect(await rawParser.text()).toBe('{"b":2}');
   });
 
+  it("readRawBody reports every failure as a rejection, never a synchronous throw", async () => {
+    const outcome = (read: () => Promise<unknown>): Promise<string> => {
+      let pending: Promise<unknown>;
+      try {
+        pending = read();
+      } catch {
+        return Promise.resolve("threw");
+      }
+      return pending.then(
+        () => "read",
+        (err: { code?: string }) => `rejected ${err.code}`,
+      );
+    };
+    const url = await serve(async (req, res) => {
+      const tooLarge = await outcome(() => readRawBody(req, 1)); // content-length says so: nothing read
+      const first = await outcome(() => readRawBody(req));
+      (req as IncomingMessage & { body?: unknown }).body = { a: 1 }; // as if a JSON parser had run
+      const consumed = await outcome(() => readRawBody(req));
+      res.end([tooLarge, first, consumed].join());
+    });
+    const res = await fetch(url, { method: "POST", body: '{"a":1}' });
+    expect(await res.text()).toBe("rejected payload_too_large,read,rejected internal");
+  });
+
   it("rejects a Host header that makes no valid URL with 400", async () => {
     const url = await serve(async (req, res) => {
       await handleNodeRequest({ fetch: () => new Response("unreachable") }, req, res);

@@ -82,18 +82,16 @@ export interface VerifyNodeRequestOptions {
  * The whole receiver-side bridge: reads the raw bytes (bounded by the verifier's limit) and verifies them.
  * 413 and verification failures come back as a `rejected` result; a misconfiguration is thrown.
  */
-export async function verifyNodeRequest<TData>(
+export function verifyNodeRequest<TData>(
   verifier: Verifier<TData>,
   req: IncomingMessage,
   opts: VerifyNodeRequestOptions = {},
 ): Promise<VerifyResult<TData>> {
-  let body: Uint8Array;
-  try {
-    body = await readRawBody(req, verifier.bodyLimitBytes, opts);
-  } catch (err) {
-    return rejection(err);
-  }
-  return verifier.verify({ headers: req.headers, body });
+  // One promise from the read to the result: `check` answers at once unless a dedupe claim is pending.
+  return readRawBody(req, verifier.bodyLimitBytes, opts).then(
+    (body) => verifier.check(req.headers, body),
+    rejection,
+  );
 }
 
 /** Sends a verifier's reply (problem, duplicate acknowledgement, handshake answer) on a Node response. */

@@ -14,17 +14,21 @@ export interface ReadRawBodyOptions {
  * bytes a parser kept (`req.rawBody` / a Buffer `req.body`); fails loudly when a parser consumed the
  * stream and kept only a parsed value.
  */
-export async function readRawBody(
+export function readRawBody(
   req: IncomingMessage,
   limit: number = DEFAULT_BODY_LIMIT_BYTES,
   opts: ReadRawBodyOptions = {},
 ): Promise<Uint8Array> {
-  const leftover = parserLeftover(req, opts.parsedBody);
-  if (leftover !== null) {
-    assertContentLength(String(leftover.byteLength), limit);
-    return leftover;
+  try {
+    const leftover = parserLeftover(req, opts.parsedBody);
+    if (leftover !== null) {
+      assertContentLength(String(leftover.byteLength), limit);
+      return Promise.resolve(leftover);
+    }
+    assertContentLength(req.headers["content-length"], limit);
+  } catch (err) {
+    return Promise.reject(err); // never throws: every failure is a rejection, as from an async function
   }
-  assertContentLength(req.headers["content-length"], limit);
   return readStream(req, limit);
 }
 

@@ -1,5 +1,6 @@
 import { createServer, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { noRelease } from "@hookline/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { releaseOnFailedResponse } from "./release-on-failure.ts";
 
@@ -54,5 +55,12 @@ describe("releaseOnFailedResponse", () => {
     });
     await released;
     expect(release).toHaveBeenCalledTimes(1);
+  });
+
+  it("watches nothing when there is nothing to release (noRelease: no dedupe, or no id)", () => {
+    const res = { once: vi.fn(), on: vi.fn() } as unknown as ServerResponse;
+    releaseOnFailedResponse(res, noRelease);
+    expect(res.once).not.toHaveBeenCalled();
+    expect(res.on).not.toHaveBeenCalled();
   });
 });

@@ -11,6 +11,7 @@ export { jsonReply, problemOf, problemReply, replyToResponse, type WebhookReply 
 export { runVerifiedHandler } from "./release.ts";
 export {
   createVerifier,
+  noRelease,
   type ReleaseClaim,
   rejection,
   type Verifier,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { runVerifiedHandler } from "./release.ts";
+import { noRelease } from "./verifier.ts";
 
 describe("runVerifiedHandler", () => {
   it("keeps the claim when the handler succeeds, and passes its answer on", async () => {
@@ -34,5 +35,18 @@ describe("runVerifiedHandler", () => {
       }).finally(() => order.push("rejected")),
     ).rejects.toBe(err);
     expect(order).toEqual(["released", "rejected"]);
+  });
+
+  it("with noRelease (nothing claimed), passes the answer or error on without reading a status", async () => {
+    const statusOf = vi.fn(() => 500);
+    const failed = new Response("busy", { status: 503 });
+    expect(await runVerifiedHandler(noRelease, () => failed, statusOf)).toBe(failed);
+    const err = new Error("db down");
+    await expect(
+      runVerifiedHandler(noRelease, async () => {
+        throw err;
+      }),
+    ).rejects.toBe(err);
+    expect(statusOf).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 /** Releasing a verified event's dedupe claim when its handler fails, for fetch-style receivers. */
-import type { ReleaseClaim } from "./verifier.ts";
+import { noRelease, type ReleaseClaim } from "./verifier.ts";
 
 /** The status of a handler's answer: a `Response`'s own, else 200. */
 const responseStatus = (answer: unknown): number => (answer instanceof Response ? answer.status : 200);
@@ -17,6 +17,7 @@ export async function runVerifiedHandler<T>(
   handler: () => T | Promise<T>,
   statusOf: (answer: T) => number = responseStatus,
 ): Promise<T> {
+  if (release === noRelease) return handler(); // nothing to release: no need to look at the answer
   let answer: T;
   try {
     answer = await handler();

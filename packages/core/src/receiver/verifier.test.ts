@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { HttpClient, OutgoingRequest } from "../delivery/types.ts";
 import type { Subscription } from "../model/types.ts";
+import { hubSignature } from "../signing/hmac-header.ts";
 import { standardWebhooks } from "../signing/standard.ts";
 import { memoryDedupeStore as memoryDedupe } from "../store/dedupe-memory.ts";
 import { collectBody } from "./body.ts";
 import { HANDSHAKE_HEADER, verifyEndpoint } from "./handshake.ts";
-import { createVerifier } from "./verifier.ts";
+import { createVerifier, noRelease } from "./verifier.ts";
 
 const scheme = standardWebhooks();
 const secret = scheme.generateSecret();
@@ -119,6 +120,29 @@ describe("createVerifier", () => {
       if (r.kind !== "event") throw new Error(`expected an event, got ${r.kind}`);
       await expect(r.release()).resolves.toBeUndefined();
     }
+  });
+
+  it("hands out noRelease when nothing was claimed, so adapters can skip watching the response", async () => {
+    const plain = await createVerifier({ secrets: secret, now }).verify(signed({}));
+    const claimOnly = await createVerifier({
+      secrets: secret,
+      now,
+      dedupe: { claim: async () => true },
+    }).verify(signed({}));
+    const hub = hubSignature();
+    const hubSecret = hub.generateSecret();
+    const body = enc('{"type":"x"}'); // no id in the headers nor in the payload: nothing to claim
+    const noId = await createVerifier({ scheme: hub, secrets: hubSecret, dedupe: memoryDedupe() }).verify({
+      headers: hub.sign({ id: "ignored", timestamp: 0, body, secrets: [hubSecret] }),
+      body,
+    });
+    for (const r of [plain, claimOnly, noId]) {
+      if (r.kind !== "event") throw new Error(`expected an event, got ${r.kind}`);
+      expect(r.release).toBe(noRelease);
+    }
+    const claimed = await createVerifier({ secrets: secret, now, dedupe: memoryDedupe() }).verify(signed({}));
+    if (claimed.kind !== "event") throw new Error(`expected an event, got ${claimed.kind}`);
+    expect(claimed.release).not.toBe(noRelease);
   });
 
   it("never claims an id for a request that failed verification", async () => {

@@ -78,6 +78,12 @@ export type ReleaseClaim = () => Promise<void>;
 export interface Verifier<TData = unknown> {
   /** Verifies raw bytes. Never throws for bad input; a bug or a failing dedupe store does throw. */
   verify(input: { headers: HeaderSource; body: Uint8Array }): Promise<VerifyResult<TData>>;
+  /**
+   * {@link Verifier.verify} without a promise where none is needed: the result itself, or a promise only
+   * while a dedupe claim is pending (with `dedupe` and a message id). For adapters on the hot path, which
+   * would otherwise pay for a promise per request. Throws (or rejects) only where `verify` rejects.
+   */
+  check(headers: HeaderSource, body: Uint8Array): VerifyResult<TData> | Promise<VerifyResult<TData>>;
   /** Reads a web `Request` body (bounded by `bodyLimitBytes`) and verifies it. */
   verifyRequest(request: Request): Promise<VerifyResult<TData>>;
   /** The body limit adapters must apply when they read the body themselves. */
@@ -120,13 +126,14 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
     ...(options.now && { now: options.now }),
   };
 
-  async function verify({
-    headers,
-    body,
-  }: {
-    headers: HeaderSource;
-    body: Uint8Array;
-  }): Promise<VerifyResult<TData>> {
+  /**
+   * Everything up to the dedupe claim is synchronous, so a verifier without `dedupe` answers without
+   * awaiting anything; only the claim (a store call) makes the result a promise.
+   */
+  function check(
+    headers: HeaderSource,
+    body: Uint8Array,
+  ): VerifyResult<TData> | Promise<VerifyResult<TData>> {
     let event: WebhookEvent<TData>;
     try {
       if (body.byteLength > limit) throw bodyTooLarge(limit);
@@ -140,21 +147,41 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
       if (challenge !== null)
         return { ok: false, kind: "handshake", status: 200, challenge, reply: jsonReply(200, { challenge }) };
     }
-    if (dedupe && event.id !== null && !(await dedupe.claim(event.id, ttl))) {
+    if (dedupe && event.id !== null) return claim(dedupe, event, event.id);
+    return { ok: true, kind: "event", event, release: noRelease };
+  }
+
+  async function claim(
+    store: DedupeStore,
+    event: WebhookEvent<TData>,
+    id: string,
+  ): Promise<VerifyResult<TData>> {
+    if (!(await store.claim(id, ttl))) {
       const reply =
         duplicateStatus === 200
-          ? jsonReply(200, { duplicate: true, id: event.id })
+          ? jsonReply(200, { duplicate: true, id })
           : problemReply(
-              problemOf(new HooklineError("duplicate_message", `message ${event.id} was already processed`)),
+              problemOf(new HooklineError("duplicate_message", `message ${id} was already processed`)),
             );
       return { ok: false, kind: "duplicate", status: duplicateStatus, event, reply };
     }
-    return { ok: true, kind: "event", event, release: releaseOf(dedupe, event.id) };
+    return { ok: true, kind: "event", event, release: releaseOf(store, id) };
+  }
+
+  async function verify({
+    headers,
+    body,
+  }: {
+    headers: HeaderSource;
+    body: Uint8Array;
+  }): Promise<VerifyResult<TData>> {
+    return check(headers, body);
   }
 
   return {
     bodyLimitBytes: limit,
     verify,
+    check,
     async verifyRequest(request) {
       let body: Uint8Array;
       try {
@@ -168,12 +195,16 @@ export function createVerifier<TData = unknown>(options: VerifierOptions): Verif
   };
 }
 
-const noRelease: ReleaseClaim = async () => {};
+/**
+ * The `release()` of a verified event that holds no claim (no `dedupe`, no message id, or a store without
+ * `release`): does nothing. An adapter may compare `result.release` with it to skip watching the response.
+ */
+export const noRelease: ReleaseClaim = async () => {};
 
 /** The `release()` of a claimed id: calls the store at most once, however often it is called. */
-function releaseOf(dedupe: DedupeStore | undefined, id: string | null): ReleaseClaim {
-  const release = dedupe?.release?.bind(dedupe);
-  if (!release || id === null) return noRelease;
+function releaseOf(dedupe: DedupeStore, id: string): ReleaseClaim {
+  const release = dedupe.release?.bind(dedupe);
+  if (!release) return noRelease;
   let released: Promise<void> | undefined;
   return () => {
     // A store failure leaves the id claimed until its TTL passes: the behaviour without `release`.

@@ -2,7 +2,7 @@
  * Byte-level helpers shared by the schemes: strict signature decoding, timing-safe comparison, HMAC over
  * raw bytes, random secrets and a small bounded cache of decoded keys.
  */
-import { createHmac, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, hash, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { HooklineError, ValidationError } from "../errors.ts";
 import type { RawBody } from "./types.ts";
 
@@ -80,6 +80,88 @@ export function hmacSha256(key: HmacKey, encoding: "hex" | "base64", prefix: str
   return h.update(body).digest(encoding);
 }
 
+/** SHA-256 block size: HMAC pads its key to one block (RFC 2104). */
+const SHA256_BLOCK = 64;
+/** SHA-256 digest size. */
+const SHA256_BYTES = 32;
+
+/**
+ * An HMAC-SHA256 key prepared once (RFC 2104): the key XOR ipad and the key XOR opad, one block each. With
+ * them a MAC is two one-shot hashes, `H(outer ‖ H(inner ‖ message))`, without the per-call HMAC context
+ * of `createHmac` (whose set-up costs more than hashing a 1 KiB body).
+ */
+export interface HmacSha256Pads {
+  readonly inner: Buffer;
+  readonly outer: Buffer;
+}
+
+/** The {@link HmacSha256Pads} of raw key bytes (a key longer than a block is hashed first, as HMAC does). */
+export function hmacSha256Pads(key: Uint8Array): HmacSha256Pads {
+  const k = key.byteLength > SHA256_BLOCK ? hash("sha256", key, "buffer") : key;
+  const inner = Buffer.alloc(SHA256_BLOCK, 0x36);
+  const outer = Buffer.alloc(SHA256_BLOCK, 0x5c);
+  for (let i = 0; i < k.byteLength; i++) {
+    inner[i]! ^= k[i]!;
+    outer[i]! ^= k[i]!;
+  }
+  return { inner, outer };
+}
+
+/**
+ * Where {@link hmacSha256WithPads} lays out `inner pad ‖ prefix ‖ body`, then `outer pad ‖ inner digest`, for
+ * the one-shot hashes. Reused (hashing is synchronous); the pad (key) bytes are wiped after each use.
+ * Inputs that may not fit are hashed in a stream instead.
+ */
+const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+/** The outer hash's input: a fixed view, so no view is made per call. */
+const outerInput = scratch.subarray(0, SHA256_BLOCK + SHA256_BYTES);
+
+/**
+ * HMAC-SHA256 of `prefix` then `body` (strings as UTF-8) with prepared pads: the same digest as
+ * {@link hmacSha256} with the key the pads were made from, but with two one-shot `hash()` calls instead of
+ * an HMAC context per call; the layout is done with typed-array built-ins, not `Buffer` methods.
+ */
+export function hmacSha256WithPads(
+  pads: HmacSha256Pads,
+  encoding: "hex" | "base64",
+  prefix: string,
+  body: RawBody,
+): string {
+  // Upper bound of the UTF-8 size: at most 3 bytes per UTF-16 code unit.
+  const bodyBound = typeof body === "string" ? 3 * body.length : body.byteLength;
+  if (SHA256_BLOCK + 3 * prefix.length + bodyBound > scratch.byteLength) {
+    const inner = createHash("sha256").update(pads.inner).update(prefix, "utf8").update(body).digest();
+    return createHash("sha256").update(pads.outer).update(inner).digest(encoding);
+  }
+  scratch.set(pads.inner, 0);
+  let end = SHA256_BLOCK;
+  for (let i = 0; i < prefix.length; i++) {
+    const code = prefix.charCodeAt(i);
+    if (code > 0x7f) {
+      end = SHA256_BLOCK + scratch.write(prefix, SHA256_BLOCK, "utf8"); // not ASCII: encode it all
+      break;
+    }
+    scratch[end++] = code;
+  }
+  if (typeof body === "string") end += scratch.write(body, end, "utf8");
+  else {
+    scratch.set(body, end);
+    end += body.byteLength;
+  }
+  // "binary" (latin1): one character per digest byte, cheaper than a Buffer result.
+  const inner = hash("sha256", scratch.subarray(0, end), "binary");
+  scratch.set(pads.outer, 0);
+  for (let i = 0; i < SHA256_BYTES; i++) scratch[SHA256_BLOCK + i] = inner.charCodeAt(i);
+  const mac = hash("sha256", outerInput, encoding);
+  wipe(scratch, 0, SHA256_BLOCK);
+  return mac;
+}
+
+/** `TypedArray.prototype.fill` (a V8 built-in; `Buffer#fill` goes through C++ for the same zeros). */
+const wipe = (bytes: Uint8Array, from: number, to: number): void => {
+  Uint8Array.prototype.fill.call(bytes, 0, from, to);
+};
+
 /**
  * A received HMAC-SHA256 signature, as comparable bytes of its text, or `null` unless it is the canonical
  * spelling of 32 bytes in `encoding` (so wrong lengths, an empty `v1,`, other alphabets and padding
@@ -87,6 +169,33 @@ export function hmacSha256(key: HmacKey, encoding: "hex" | "base64", prefix: str
  */
 export function hmacSignatureText(text: string, encoding: "hex" | "base64"): Buffer | null {
   return BARE_SHA256[encoding].test(text) ? Buffer.from(text, "latin1") : null;
+}
+
+/**
+ * A received HMAC-SHA256 signature text itself when it is the canonical spelling of 32 bytes in `encoding`,
+ * else `null`: {@link hmacSignatureText} for {@link matchesAnyText}, which compares texts without copying
+ * them into new buffers.
+ */
+export function canonicalHmacSignature(text: string, encoding: "hex" | "base64"): string | null {
+  return BARE_SHA256[encoding].test(text) ? text : null;
+}
+
+/**
+ * {@link matchesAny} for received texts already checked to be canonical signatures: true when one of them
+ * equals `expected`. Timing-safe like `timingSafeEqual`, without copying texts into buffers: lengths are
+ * public and compared first, then every character of every received text is compared and the differences
+ * accumulated (no early exit), as the Standard Webhooks reference library compares signatures.
+ */
+export function matchesAnyText(expected: string, received: readonly string[]): boolean {
+  const n = expected.length;
+  let ok = false;
+  for (const r of received) {
+    if (r.length !== n) continue;
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff |= expected.charCodeAt(i) ^ r.charCodeAt(i);
+    if (diff === 0) ok = true;
+  }
+  return ok;
 }
 
 /** Timing-safe check of an expected digest text against received signature texts; true on any match. */

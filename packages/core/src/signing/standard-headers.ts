@@ -47,12 +47,12 @@ export function readStandardHeaders(headers: HeaderSource, version: string): Sta
  * The carried signature texts `decode` accepts, decoded; throws `invalid_signature_format` when it accepts
  * none (`form` says what a signature must be, e.g. "v1 signature is 32 bytes of base64").
  */
-export function acceptedSignatures(
+export function acceptedSignatures<T>(
   texts: readonly string[],
-  decode: (text: string) => Buffer | null,
+  decode: (text: string) => T | null,
   form: string,
-): Buffer[] {
-  const accepted: Buffer[] = [];
+): T[] {
+  const accepted: T[] = [];
   for (const text of texts) {
     const sig = decode(text);
     if (sig !== null) accepted.push(sig);

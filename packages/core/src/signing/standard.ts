@@ -6,11 +6,14 @@ import { createSecretKey, type KeyObject } from "node:crypto";
 import { WebhookVerificationError } from "../errors.ts";
 import {
   boundedCache,
+  canonicalHmacSignature,
   decodeBase64Strict,
+  type HmacSha256Pads,
   hmacSha256,
-  hmacSignatureText,
+  hmacSha256Pads,
+  hmacSha256WithPads,
   invalidSecret,
-  matchesAny,
+  matchesAnyText,
   noSecretsToSign,
   randomKey,
 } from "./crypto.ts";
@@ -29,13 +32,13 @@ import type { SigningScheme, VerifiedHeaders } from "./types.ts";
 export const WHSEC_PREFIX = "whsec_";
 
 const NAME = "standard";
-const keys = boundedCache<KeyObject>();
+const keys = boundedCache<{ key: KeyObject; pads: HmacSha256Pads }>();
 
 /**
  * The HMAC key of a `whsec_<base64>` secret (cached). Like the reference library, the bare base64 (no
  * prefix) is accepted too. Throws `invalid_secret` (a `ValidationError`) for anything else.
  */
-function decodeWhsec(secret: string): KeyObject {
+function decodeWhsec(secret: string): { key: KeyObject; pads: HmacSha256Pads } {
   return keys.get(secret, (s) => {
     if (typeof s !== "string") throw invalidSecret(NAME, "secret must be a string");
     const text = s.startsWith(WHSEC_PREFIX) ? s.slice(WHSEC_PREFIX.length) : s;
@@ -43,9 +46,12 @@ function decodeWhsec(secret: string): KeyObject {
     if (key === null || key.length === 0) {
       throw invalidSecret(NAME, 'expected "whsec_" followed by a non-empty base64 key');
     }
-    return createSecretKey(key);
+    return { key: createSecretKey(key), pads: hmacSha256Pads(key) };
   });
 }
+
+/** A carried `v1` signature when it is the canonical base64 of 32 bytes, else `null`. */
+const canonicalV1 = (text: string): string | null => canonicalHmacSignature(text, "base64");
 
 /**
  * Standard Webhooks v1 (HMAC-SHA256, base64): the default scheme, named `standard`.
@@ -64,7 +70,7 @@ export function standardWebhooks(): SigningScheme {
       assertRawBody(body);
       const prefix = signedPrefix(id, timestamp);
       if (secrets.length === 0) throw noSecretsToSign(NAME);
-      const sigs = secrets.map((s) => "v1," + hmacSha256(decodeWhsec(s), "base64", prefix, body));
+      const sigs = secrets.map((s) => "v1," + hmacSha256(decodeWhsec(s).key, "base64", prefix, body));
       return standardHeaders(id, timestamp, sigs);
     },
     verify(headers, body, opts): VerifiedHeaders {
@@ -72,14 +78,10 @@ export function standardWebhooks(): SigningScheme {
       const keyList = opts.secrets.map(decodeWhsec);
       const h = readStandardHeaders(headers, "v1");
       checkTolerance(h.timestamp, opts);
-      const provided = acceptedSignatures(
-        h.signatures,
-        (text) => hmacSignatureText(text, "base64"),
-        "v1 signature is 32 bytes of base64",
-      );
+      const provided = acceptedSignatures(h.signatures, canonicalV1, "v1 signature is 32 bytes of base64");
       const prefix = signedPrefix(h.id, h.timestamp);
       for (const key of keyList) {
-        if (matchesAny(hmacSha256(key, "base64", prefix, body), provided))
+        if (matchesAnyText(hmacSha256WithPads(key.pads, "base64", prefix, body), provided))
           return { id: h.id, timestamp: h.timestamp };
       }
       throw new WebhookVerificationError("signature_mismatch", "no signature matches any secret");

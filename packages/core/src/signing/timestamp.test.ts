@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.ts";
 import { createVerifier } from "../receiver/verifier.ts";
@@ -7,7 +8,7 @@ import { standardWebhooks } from "./standard.ts";
 import { standardWebhooksEd25519 } from "./standard-ed25519.ts";
 import { stripeSignature } from "./stripe.ts";
 import { at, codeOf } from "./test-support.ts";
-import { assertToleranceFor, checkTolerance } from "./timestamp.ts";
+import { assertToleranceFor, checkTolerance, parseTimestamp } from "./timestamp.ts";
 import { tokenHeader } from "./token.ts";
 
 const timestamped = [standardWebhooks(), standardWebhooksEd25519(), stripeSignature()];
@@ -70,5 +71,36 @@ describe("assertToleranceFor", () => {
     expect(() => checkTolerance(995, opts)).not.toThrow();
     expect(codeOf(() => checkTolerance(994, opts))).toBe("timestamp_too_old");
     expect(codeOf(() => checkTolerance(1006, opts))).toBe("timestamp_in_future");
+  });
+});
+
+describe("parseTimestamp", () => {
+  /** The rule it implements: canonical decimal seconds, no sign, no leading zero, at most 12 digits. */
+  const CANONICAL = /^(?:0|[1-9][0-9]{0,11})$/;
+  const outcome = (text: string): number | string => {
+    try {
+      return parseTimestamp(text, "webhook-timestamp");
+    } catch (err) {
+      return (err as { code: string }).code;
+    }
+  };
+  const expected = (text: string): number | string =>
+    CANONICAL.test(text) ? Number(text) : "invalid_timestamp";
+
+  it("accepts exactly canonical decimal seconds", () => {
+    for (const text of ["0", "7", "1614265330", "999999999999"]) expect(outcome(text)).toBe(Number(text));
+    for (const text of ["", "00", "01", "1000000000000", "-1", "+1", "1.5", "1e9", " 1", "1 ", "0x1", "١٢"]) {
+      expect(outcome(text)).toBe("invalid_timestamp");
+    }
+  });
+
+  it("agrees with the canonical pattern and Number() on any text", () => {
+    const digitsArb = fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 14 });
+    fc.assert(
+      fc.property(fc.oneof(digitsArb, fc.string({ maxLength: 14 })), (text) => {
+        expect(outcome(text)).toBe(expected(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -5,15 +5,27 @@ import type { VerifyOptions } from "./types.ts";
 /** Default two-sided tolerance: 5 minutes, as Standard Webhooks and Stripe use. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** Canonical decimal seconds: no sign, no leading zero, at most 12 digits. */
-const DIGITS = /^(?:0|[1-9][0-9]{0,11})$/;
+/** Longest canonical timestamp: 12 digits. */
+const MAX_DIGITS = 12;
 
-/** Parses a timestamp header (decimal seconds since the epoch); anything else is `invalid_timestamp`. */
+/**
+ * Parses a timestamp header (decimal seconds since the epoch); anything else is `invalid_timestamp`. Only
+ * canonical decimal seconds are accepted, `/^(?:0|[1-9][0-9]{0,11})$/`: no sign, no leading zero, at most
+ * 12 digits (checked digit by digit: this runs on every verified request).
+ */
 export function parseTimestamp(value: string, header: string): number {
-  if (!DIGITS.test(value)) {
+  const n = value.length;
+  let valid = n >= 1 && n <= MAX_DIGITS && (n === 1 || value.charCodeAt(0) !== 0x30);
+  let seconds = 0;
+  for (let i = 0; valid && i < n; i++) {
+    const digit = value.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) valid = false;
+    else seconds = seconds * 10 + digit;
+  }
+  if (!valid) {
     throw new WebhookVerificationError("invalid_timestamp", `header ${header} is not a timestamp in seconds`);
   }
-  return Number(value);
+  return seconds;
 }
 
 /**
