@@ -63,8 +63,11 @@ export function verifyToken(
   const dot = token.indexOf(".");
   if (dot <= 0 || dot !== token.lastIndexOf(".")) return null;
   const payload = token.slice(0, dot);
-  const signature = Buffer.from(token.slice(dot + 1), "base64url");
-  if (!safeEqual(mac(key, `${kind}.${payload}`), signature)) return null;
+  // Compare the signature's text with the canonical base64url of the expected MAC, never its decoded bytes:
+  // base64url decoding ignores the unused low bits of the last character (and stray characters), so several
+  // spellings decode to the same MAC, and a token must have exactly one.
+  const expected = Buffer.from(mac(key, `${kind}.${payload}`).toString("base64url"), "latin1");
+  if (!safeEqual(expected, Buffer.from(token.slice(dot + 1), "latin1"))) return null;
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
