@@ -130,23 +130,28 @@ function undiciRounds(receiver: Receiver, n: number) {
   return { round, close: () => pool.close() };
 }
 
-/** Unmeasured rounds of each side first: both speed up over their first few rounds (JIT tiers, pools). */
+/**
+ * Unmeasured rounds of each side first, at least this many and for at least `warmUpMs` of each side: both
+ * speed up for their first ~15,000 requests (JIT tiers, pools, the store's structures), and the medians
+ * are meant to compare the two in their steady state.
+ */
 const WARMUP_ROUNDS = 3;
 
 /**
  * Runs the baseline and the candidate in alternating rounds (warm-up rounds of each first), so a noisy
  * neighbour slows both alike; returns the median rate of each.
  */
-async function interleaved(baseline: Round, candidate: Round, rounds: number) {
+async function interleaved(baseline: Round, candidate: Round, rounds: number, warmUpMs: number) {
   const b: number[] = [];
   const c: number[] = [];
-  for (let i = 0; i < WARMUP_ROUNDS + rounds; i++) {
-    const rb = await baseline();
-    const rc = await candidate();
-    if (i >= WARMUP_ROUNDS) {
-      b.push(rb);
-      c.push(rc);
-    }
+  const warmUpEnds = performance.now() + 2 * warmUpMs;
+  for (let i = 0; i < WARMUP_ROUNDS || performance.now() < warmUpEnds; i++) {
+    await baseline();
+    await candidate();
+  }
+  for (let i = 0; i < rounds; i++) {
+    b.push(await baseline());
+    c.push(await candidate());
   }
   return { baseline: median(b), candidate: median(c) };
 }
@@ -192,10 +197,10 @@ function median(xs: number[]): number {
 export default defineSuite({
   name: "delivery",
   async run(ctx: BenchContext): Promise<BenchResult[]> {
-    // Rounds long enough (≥ ~100 ms) that a GC pause or a scheduling hiccup is a small part of one, and
-    // enough alternating pairs that the medians settle on a shared, noisy machine.
+    // Enough alternating pairs of rounds that the medians settle on a shared, noisy machine.
     const n = ctx.quick ? 1000 : 2000;
-    const rounds = ctx.quick ? 7 : 9;
+    const rounds = ctx.quick ? 7 : 15;
+    const warmUpMs = ctx.quick ? 1000 : 2000;
     const receiver = await startReceiver();
     const results: BenchResult[] = [];
     try {
@@ -204,7 +209,7 @@ export default defineSuite({
       try {
         const memory = await hooklineRounds(receiver, n);
         try {
-          const m = await interleaved(undici.round, memory.round, rounds);
+          const m = await interleaved(undici.round, memory.round, rounds, warmUpMs);
           const baseline = { name: "undici.post", value: m.baseline };
           results.push(compared("delivery.memory", "deliveries/s", m.candidate, baseline, { target: 0.6 }));
         } finally {
@@ -214,7 +219,7 @@ export default defineSuite({
         try {
           const sqlite = await hooklineRounds(receiver, n, sqliteStore({ path: join(dir, "bench.db") }));
           try {
-            const q = await interleaved(undici.round, sqlite.round, rounds);
+            const q = await interleaved(undici.round, sqlite.round, rounds, warmUpMs);
             results.push(
               compared("delivery.sqlite", "deliveries/s", q.candidate, {
                 name: "undici.post",
