@@ -23,7 +23,8 @@ describe.skipIf(skip)("redisEndpointGuard across two workers", () => {
   beforeAll(() => {
     redisA = testRedis();
     redisB = testRedis();
-    const opts = { prefix, failureThreshold: 3, cooldownMs: 1000, maxCooldownMs: 3000 };
+    // Every acquire asks Redis here (no trusted closed circuits): these tests are about the shared state.
+    const opts = { prefix, failureThreshold: 3, cooldownMs: 1000, maxCooldownMs: 3000, circuitCacheMs: 0 };
     a = redisEndpointGuard({ connection: redisA, ...opts });
     b = redisEndpointGuard({ connection: redisB, ...opts });
   });
@@ -206,5 +207,73 @@ describe.skipIf(skip)("redisEndpointGuard across two workers", () => {
 
   it("rejects nonsense options with a typed error", () => {
     expect(() => redisEndpointGuard({ connection: redisA, slotTtlMs: 0 })).toThrow(/\[hookline\] \[bullmq\]/);
+    expect(() => redisEndpointGuard({ connection: redisA, circuitCacheMs: -1 })).toThrow(/circuitCacheMs/);
+  });
+});
+
+describe.skipIf(skip)("redisEndpointGuard trusting a closed circuit (circuitCacheMs)", () => {
+  let redis: Redis;
+  let other: RedisEndpointGuard;
+  let trusting: RedisEndpointGuard;
+  let sub = 0;
+  const nextSub = () => `trust-${++sub}`;
+  const opts = { prefix, failureThreshold: 3, cooldownMs: 60_000 };
+
+  beforeAll(() => {
+    redis = testRedis();
+    other = redisEndpointGuard({ connection: redis, ...opts, circuitCacheMs: 0 });
+    trusting = redisEndpointGuard({ connection: redis, ...opts, circuitCacheMs: 300 });
+  });
+  afterAll(async () => {
+    await other.close();
+    await trusting.close();
+    await redis.quit();
+  });
+
+  it("asks Redis once per period for a subscription without limits, every time for one with limits", async () => {
+    const s = nextSub();
+    const calls = vi.spyOn(redis, "evalsha");
+    try {
+      for (let i = 0; i < 5; i++) expect((await trusting.acquire(s, unlimited)).ok).toBe(true);
+      await trusting.record(s, true);
+      expect(calls).toHaveBeenCalledTimes(1);
+      const limited = { concurrency: 10, ratePerSecond: null };
+      for (let i = 0; i < 3; i++) {
+        const permit = await trusting.acquire(nextSub(), limited);
+        expect(permit.ok).toBe(true);
+        if (permit.ok) await permit.release();
+      }
+      expect(calls).toHaveBeenCalledTimes(4);
+    } finally {
+      calls.mockRestore();
+    }
+  });
+
+  it("stops within the period when other workers open the circuit", async () => {
+    const s = nextSub();
+    expect((await trusting.acquire(s, unlimited)).ok).toBe(true);
+    for (let i = 0; i < 3; i++) await other.record(s, false);
+    expect(await other.acquire(s, unlimited)).toMatchObject({ ok: false, reason: "circuit_open" });
+    // Still trusted here (documented: up to circuitCacheMs), then asked again and refused.
+    expect((await trusting.acquire(s, unlimited)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await trusting.acquire(s, unlimited)).toMatchObject({ ok: false, reason: "circuit_open" });
+  });
+
+  it("drops the trust at once on a failure it sees itself", async () => {
+    const s = nextSub();
+    expect((await trusting.acquire(s, unlimited)).ok).toBe(true);
+    for (let i = 0; i < 3; i++) await trusting.record(s, false);
+    expect(await trusting.acquire(s, unlimited)).toMatchObject({ ok: false, reason: "circuit_open" });
+  });
+
+  it("does not start trusting on an answer that crossed one of its own failures", async () => {
+    const s = nextSub();
+    // The acquire is sent first (circuit clean then), the failures are recorded before its answer is read.
+    const pending = trusting.acquire(s, unlimited);
+    const failures = [1, 2, 3].map(() => trusting.record(s, false));
+    expect((await pending).ok).toBe(true);
+    await Promise.all(failures);
+    expect(await trusting.acquire(s, unlimited)).toMatchObject({ ok: false, reason: "circuit_open" });
   });
 });

@@ -21,6 +21,14 @@ export interface RedisEndpointGuardOptions extends EndpointGuardOptions {
    * timeout.
    */
   slotTtlMs?: number;
+  /**
+   * How long this process trusts the closed circuit of a subscription without concurrency or rate limits
+   * before asking Redis again, in ms (default 1000; 0 asks before every request). Within it, requests to the
+   * subscription cost no Redis round trip at all. A failure this process sees drops the trust at once; a
+   * circuit opened by failures on other workers stops this worker's requests within `circuitCacheMs`.
+   * Subscriptions with limits always ask Redis (their slots and tokens are shared state).
+   */
+  circuitCacheMs?: number;
 }
 
 /** The guard, plus `close()` for a guard that dialled its own client. */
@@ -31,8 +39,11 @@ export interface RedisEndpointGuard extends EndpointGuard {
 
 type AcquireResult = Awaited<ReturnType<EndpointGuard["acquire"]>>;
 
-/** Most subscriptions remembered as clean (the set is cleared when full). */
+/** Most subscriptions remembered as clean or trusted closed (each set is cleared when full). */
 const MAX_CLEAN = 10_000;
+
+/** The permit of a request that took no slot: nothing to release. */
+const FREE_PERMIT: Promise<AcquireResult> = Promise.resolve({ ok: true, release: async () => {} });
 
 /**
  * Creates the Redis-backed guard. Give every worker the same `prefix` (it is the boundary of the shared state).
@@ -51,6 +62,7 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
   const cooldownMs = positive(options.cooldownMs ?? 30_000, "cooldownMs");
   const cooldownMultiplier = positive(options.cooldownMultiplier ?? 2, "cooldownMultiplier");
   const maxCooldownMs = Math.max(cooldownMs, positive(options.maxCooldownMs ?? 600_000, "maxCooldownMs"));
+  const circuitCacheMs = nonNegative(options.circuitCacheMs ?? 1000, "circuitCacheMs");
   // The circuit's counters outlive the longest cool-down, then vanish when idle.
   const circuitTtlMs = Math.max(maxCooldownMs * 2, 3_600_000);
   // Every attempt runs a script before and after its request: the acquires of a message job's deliveries go
@@ -65,62 +77,30 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
    * that sees the state clears it.)
    */
   const clean = new Set<string>();
+  /** Subscriptions without limits whose circuit Redis last reported closed and stateless: until when (ms). */
+  const trustedUntil = new Map<string, number>();
+  /** Failures recorded by this process so far: an acquire answered across one does not start trusting. */
+  let failuresSeen = 0;
 
   const key = (subscriptionId: string, part: "circuit" | "slots" | "rate") =>
     `${prefix}:guard:{${subscriptionId}}:${part}`;
 
   return {
-    async acquire(subscriptionId, limits): Promise<AcquireResult> {
-      const token = randomUUID();
-      const slots = key(subscriptionId, "slots");
+    acquire(subscriptionId, limits): Promise<AcquireResult> {
       const wantConcurrency = limits.concurrency ?? options.defaultConcurrency ?? null;
       const wantRate = limits.ratePerSecond ?? options.defaultRatePerSecond ?? null;
       const concurrency = wantConcurrency === null ? -1 : Math.max(1, Math.floor(wantConcurrency));
       const rate = wantRate === null || wantRate <= 0 ? -1 : wantRate;
-      let reply: unknown;
-      try {
-        reply = await runScript(
-          redis.client,
-          ACQUIRE,
-          [key(subscriptionId, "circuit"), slots, key(subscriptionId, "rate")],
-          [concurrency, rate, token, slotTtlMs, concurrencyRetryMs, burstSeconds],
-        );
-      } catch (err) {
-        throw bullmqError(
-          "queue_unavailable",
-          `the endpoint guard could not reach Redis: ${reason(err)}`,
-          err,
-        );
-      }
-      const [ok, why, retryAt] = reply as [number, (string | number)?, number?];
-      if (ok === 1) {
-        if (why === 1) {
-          if (clean.size >= MAX_CLEAN) clean.clear();
-          clean.add(subscriptionId);
-        } else clean.delete(subscriptionId);
-      }
-      if (ok !== 1) {
-        return {
-          ok: false,
-          retryAt: new Date(Number(retryAt)),
-          reason: why === "rate" || why === "circuit_open" ? why : "concurrency",
-        };
-      }
-      let released = false;
-      return {
-        ok: true,
-        async release() {
-          if (released || concurrency < 0) return;
-          released = true;
-          // A lost release only delays the slot until its TTL; never fail the attempt for it.
-          await redis.client.zrem(slots, token).catch(() => {});
-        },
-      };
+      const unlimited = concurrency < 0 && rate < 0;
+      if (unlimited && (trustedUntil.get(subscriptionId) ?? 0) > Date.now()) return FREE_PERMIT;
+      return acquireFromRedis(subscriptionId, concurrency, rate, unlimited);
     },
 
     async record(subscriptionId, ok): Promise<void> {
       if (ok && clean.has(subscriptionId)) return;
       clean.delete(subscriptionId);
+      trustedUntil.delete(subscriptionId);
+      if (!ok) failuresSeen++;
       try {
         await runScript(
           redis.client,
@@ -141,6 +121,68 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
       await release(redis);
     },
   };
+
+  async function acquireFromRedis(
+    subscriptionId: string,
+    concurrency: number,
+    rate: number,
+    unlimited: boolean,
+  ): Promise<AcquireResult> {
+    const token = randomUUID();
+    const slots = key(subscriptionId, "slots");
+    const failuresBefore = failuresSeen;
+    let reply: unknown;
+    try {
+      reply = await runScript(
+        redis.client,
+        ACQUIRE,
+        [key(subscriptionId, "circuit"), slots, key(subscriptionId, "rate")],
+        [concurrency, rate, token, slotTtlMs, concurrencyRetryMs, burstSeconds],
+      );
+    } catch (err) {
+      throw bullmqError("queue_unavailable", `the endpoint guard could not reach Redis: ${reason(err)}`, err);
+    }
+    const [ok, why, retryAt] = reply as [number, (string | number)?, number?];
+    if (ok !== 1) {
+      return {
+        ok: false,
+        retryAt: new Date(Number(retryAt)),
+        reason: why === "rate" || why === "circuit_open" ? why : "concurrency",
+      };
+    }
+    if (why === 1) {
+      remember(clean, subscriptionId);
+      if (unlimited && circuitCacheMs > 0 && failuresSeen === failuresBefore) {
+        if (trustedUntil.size >= MAX_CLEAN) trustedUntil.clear();
+        trustedUntil.set(subscriptionId, Date.now() + circuitCacheMs);
+      }
+    } else {
+      clean.delete(subscriptionId);
+      trustedUntil.delete(subscriptionId);
+    }
+    let released = false;
+    return {
+      ok: true,
+      async release() {
+        if (released || concurrency < 0) return;
+        released = true;
+        // A lost release only delays the slot until its TTL; never fail the attempt for it.
+        await redis.client.zrem(slots, token).catch(() => {});
+      },
+    };
+  }
+}
+
+function remember(set: Set<string>, id: string): void {
+  if (set.size >= MAX_CLEAN) set.clear();
+  set.add(id);
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw bullmqError("bad_request", `redisEndpointGuard(): \`${name}\` must be a number ≥ 0`);
+  }
+  return value;
 }
 
 function positive(value: number, name: string): number {
