@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Delivery, Message, Subscription } from "@hookline/core";
 import { HooklineError } from "@hookline/core";
+import { pendingDelivery } from "@hookline/core/testing";
 import {
   migrateSqlStore,
   nodeSqliteDialect,
@@ -56,23 +57,9 @@ function message(id: string, tenant = "acme"): Message {
   return { id, tenant, type: "invoice.paid", data: { n: 1 }, timestamp: T0, resourceId: null, createdAt: T0 };
 }
 
+/** A pending delivery due at `at`, created at T0 (the testing kit's row, with this file's ids). */
 function delivery(id: string, messageId: string, at: Date, tenant = "acme"): Delivery {
-  return {
-    id,
-    tenant,
-    messageId,
-    subscriptionId: "s",
-    eventType: "invoice.paid",
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: at,
-    leaseUntil: null,
-    lastStatus: null,
-    lastError: null,
-    createdAt: T0,
-    updatedAt: T0,
-    completedAt: null,
-  };
+  return pendingDelivery(tenant, { id, messageId, subscriptionId: "s", createdAt: T0, updatedAt: T0 }, at);
 }
 
 describe.each(dialects.map((d) => [d.name, d] as [string, DialectFixture]))(
