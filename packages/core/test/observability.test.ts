@@ -117,3 +117,30 @@ it("reports the queue depth through an observable gauge until unregistered", asy
   stop();
   expect(gaugeCallbacks).toHaveLength(0);
 });
+
+it("without a tracer provider, measures every attempt without a span (the worker's untraced path)", async () => {
+  trace.disable();
+  const store = memoryStore();
+  await store.createSubscription(subscriptionRow({ url: `${receiver.url}/untraced` }));
+  let answered = 0;
+  receiver.respond = () => (answered++ === 0 ? 500 : 204);
+  const pipeline = createPipeline(store);
+  const before = recorded.length;
+  const spansBefore = spans.length;
+  await pipeline.start();
+  try {
+    await pipeline.emit({ type: "otel.untraced", tenant: "t1", data: {} });
+    const ours = () =>
+      recorded.slice(before).filter((r) => r.attributes["hookline.event.type"] === "otel.untraced");
+    for (let i = 0; i < 200 && !ours().some((r) => r.instrument === "hookline.deliveries"); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const attempts = ours().filter((r) => r.instrument === "hookline.delivery.attempts");
+    expect(attempts.map((r) => r.attributes["hookline.outcome"])).toEqual(["failure", "success"]);
+    expect(ours().filter((r) => r.instrument === "hookline.delivery.attempt.duration")).toHaveLength(2);
+    expect(spans).toHaveLength(spansBefore);
+  } finally {
+    await pipeline.close();
+    trace.setGlobalTracerProvider({ getTracer: () => fakeTracer });
+  }
+});

@@ -195,17 +195,15 @@ export function createEmitter(options: EmitterOptions): Emitter {
 }
 
 function assertInput(input: EmitInput): void {
+  const badType = typeof input.type !== "string" || input.type === "";
+  const badTenant = typeof input.tenant !== "string" || input.tenant === "";
+  const badId = input.id !== undefined && (typeof input.id !== "string" || input.id === "");
+  if (!badType && !badTenant && !badId) return; // the usual case: no list of issues to build
   const issues = [];
-  if (typeof input.type !== "string" || input.type === "") {
-    issues.push({ field: "type", message: "must be a non-empty string", code: "required" });
-  }
-  if (typeof input.tenant !== "string" || input.tenant === "") {
-    issues.push({ field: "tenant", message: "must be a non-empty string", code: "required" });
-  }
-  if (input.id !== undefined && (typeof input.id !== "string" || input.id === "")) {
-    issues.push({ field: "id", message: "must be a non-empty string", code: "invalid" });
-  }
-  if (issues.length > 0) throw new ValidationError("[hookline] invalid emit input", issues);
+  if (badType) issues.push({ field: "type", message: "must be a non-empty string", code: "required" });
+  if (badTenant) issues.push({ field: "tenant", message: "must be a non-empty string", code: "required" });
+  if (badId) issues.push({ field: "id", message: "must be a non-empty string", code: "invalid" });
+  throw new ValidationError("[hookline] invalid emit input", issues);
 }
 
 /** Without a catalog the payload must still be JSON: normalised as by a round trip. */

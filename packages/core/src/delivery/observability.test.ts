@@ -88,3 +88,24 @@ it("reports delivered outcomes with one attribute set per outcome and event type
   ]);
   expect(third).toBe(first);
 });
+
+it("tells whether attempts are traced, and measures an untraced attempt as `end` would", () => {
+  metrics.setGlobalMeterProvider({ getMeter: () => fakeMeter });
+  const telemetry = createDeliveryTelemetry();
+  expect(telemetry.tracing()).toBe(false);
+  telemetry.measure("invoice.paid", { status: 204, errorKind: null, durationMs: 3, decision: "succeed" });
+  telemetry.measure("invoice.paid", {
+    status: 500,
+    errorKind: "http_status",
+    durationMs: 4,
+    decision: "retry",
+  });
+  expect(recorded.map((r) => [r.instrument, r.attributes["hookline.outcome"]])).toEqual([
+    ["hookline.delivery.attempts", "success"],
+    ["hookline.delivery.attempt.duration", "success"],
+    ["hookline.delivery.attempts", "failure"],
+    ["hookline.delivery.attempt.duration", "failure"],
+  ]);
+  trace.setGlobalTracerProvider({ getTracer: () => ({}) as unknown as Tracer });
+  expect(telemetry.tracing()).toBe(true);
+});

@@ -42,6 +42,13 @@ export interface AttemptOutcome {
 export interface DeliveryTelemetry {
   /** Runs `fn` inside an attempt span; `fn` reports the outcome through the callback it is handed. */
   attempt<T>(info: AttemptSpanInfo, fn: (end: (outcome: AttemptOutcome) => void) => Promise<T>): Promise<T>;
+  /**
+   * Whether attempts are traced ({@link tracingInstalled}). When not, a caller may skip {@link attempt} (whose
+   * span would be a non-recording one) and report the outcome with {@link measure}.
+   */
+  tracing(): boolean;
+  /** Feeds the attempt metrics (counter and latency) with an attempt's outcome, as `attempt`'s `end` does. */
+  measure(eventType: string, outcome: AttemptOutcome): void;
   /** A delivery reached a final state. */
   delivered(outcome: "succeeded" | "failed", eventType: string): void;
   /** Registers the queue-depth gauge; returns a function that unregisters it. */
@@ -117,9 +124,9 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
     "hookline.outcome": "failed",
     "hookline.event.type": eventType,
   }));
-  const measure = (info: AttemptSpanInfo, outcome: AttemptOutcome): boolean => {
+  const measure = (eventType: string, outcome: AttemptOutcome): boolean => {
     const ok = outcome.decision === "succeed";
-    const attrs = (ok ? attemptSuccess : attemptFailure)(info.eventType);
+    const attrs = (ok ? attemptSuccess : attemptFailure)(eventType);
     attempts.add(1, attrs);
     latency.record(outcome.durationMs, attrs);
     return ok;
@@ -131,7 +138,7 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
         // No tracer provider: a span would be a non-recording one that nothing reads. Skip building it (its
         // attributes, context and closures); the metrics are still fed.
         return fn((outcome) => {
-          measure(info, outcome);
+          measure(info.eventType, outcome);
         });
       }
       const tracer = trace.getTracer(INSTRUMENTATION_NAME);
@@ -156,7 +163,7 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
               if (outcome.status !== null) span.setAttribute("http.response.status_code", outcome.status);
               if (outcome.errorKind !== null) span.setAttribute("error.type", outcome.errorKind);
               span.setAttribute("hookline.decision", outcome.decision);
-              const ok = measure(info, outcome);
+              const ok = measure(info.eventType, outcome);
               span.setStatus({ code: ok ? SpanStatusCode.OK : SpanStatusCode.ERROR });
             });
           } catch (error) {
@@ -168,6 +175,10 @@ export function createDeliveryTelemetry(): DeliveryTelemetry {
           }
         },
       );
+    },
+    tracing: tracingInstalled,
+    measure(eventType, outcome) {
+      measure(eventType, outcome);
     },
     delivered(outcome, eventType) {
       deliveries.add(1, (outcome === "succeeded" ? deliverySucceeded : deliveryFailed)(eventType));

@@ -1,16 +1,24 @@
 /** A counting semaphore: at most `limit` holders at once, the rest wait in arrival order. */
 export interface Slots {
+  /** Takes a free slot at once (`true`); `false` when all are held or awaited (then wait with `acquire`). */
+  tryAcquire(): boolean;
   acquire(): Promise<void>;
   release(): void;
 }
 
 /** `null` = no limit (acquire never waits). */
 export function createSlots(limit: number | null): Slots {
-  if (limit === null) return { acquire: () => Promise.resolve(), release() {} };
+  if (limit === null) return { tryAcquire: () => true, acquire: () => Promise.resolve(), release() {} };
   const max = Math.max(1, Math.floor(limit));
   let held = 0;
   const queue: (() => void)[] = [];
   return {
+    tryAcquire() {
+      // A slot is free only when nobody waits: `release` hands a slot straight to the next waiter.
+      if (held >= max) return false;
+      held++;
+      return true;
+    },
     acquire() {
       if (held < max) {
         held++;

@@ -18,7 +18,7 @@ import type { SigningScheme } from "../signing/types.ts";
 import type { ClaimedDelivery, DeliveryPatch, Store, UpdateDeliveryOptions } from "../store/types.ts";
 import { type Batcher, createBatcher } from "./batching.ts";
 import { jobOf } from "./emit.ts";
-import type { DeliveryTelemetry } from "./observability.ts";
+import type { AttemptOutcome, AttemptSpanInfo, DeliveryTelemetry } from "./observability.ts";
 import { createSlots } from "./slots.ts";
 import { createClaimBatcher, createRecordBatcher } from "./store-batchers.ts";
 import type {
@@ -89,23 +89,45 @@ export interface DeliveryItem {
   message: Message;
 }
 
+/** Most endpoint keys the worker remembers; past it the memo restarts. */
+const ENDPOINT_KEYS_LIMIT = 4096;
+
 /** Creates the worker. */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { store, queue, guard, logger, telemetry } = options;
   const now = options.now ?? (() => new Date());
   const pausedRecheckMs = options.pausedRecheckMs ?? 60_000;
   const circuitNotified = new Map<string, number>();
+  /** Subscription id → its tenant and its endpoint key (see {@link endpointOf}). */
+  const endpointKeys = new Map<string, { tenant: string; key: string }>();
+
+  /**
+   * The endpoint guard's key of a subscription: limits and circuit state belong to one tenant's subscription
+   * (ids are only unique per tenant), so `tenant \0 id`. Made once per subscription and reused: a string
+   * concatenated afresh is flattened and hashed again by every map lookup in the guard.
+   */
+  function endpointOf(sub: Subscription): string {
+    const known = endpointKeys.get(sub.id);
+    if (known !== undefined && known.tenant === sub.tenant) return known.key;
+    const key = `${sub.tenant}\u0000${sub.id}`;
+    if (endpointKeys.size >= ENDPOINT_KEYS_LIMIT) endpointKeys.clear();
+    endpointKeys.set(sub.id, { tenant: sub.tenant, key });
+    return key;
+  }
 
   function fire<K extends keyof OperationalEvents>(name: K, event: OperationalEvents[K]): void {
     const hook = options.hooks[name] as ((e: OperationalEvents[K]) => void | Promise<void>) | undefined;
     if (hook === undefined) return;
-    const report = (err: unknown) => logger.error({ err, hook: name }, "[hookline] operational hook failed");
     try {
       const result = hook(event);
-      if (result instanceof Promise) result.catch(report);
+      if (result instanceof Promise) result.catch((err: unknown) => hookFailed(name, err));
     } catch (err) {
-      report(err);
+      hookFailed(name, err);
     }
+  }
+
+  function hookFailed(name: keyof OperationalEvents, err: unknown): void {
+    logger.error({ err, hook: name }, "[hookline] operational hook failed");
   }
 
   /**
@@ -125,10 +147,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     rows: readonly RecordRow[],
     failingSince: Date | null | undefined,
   ): Promise<Delivery[] | null> {
-    const [only] = rows;
+    const only = rows[0];
     if (rows.length === 1 && only !== undefined && failingSince === undefined && records !== null) {
-      const patch = { ...only.patch, updatedAt: now() };
-      const final = await records.record({ attempt: only.attempt, patch, fence: fenceOf(only.delivery) });
+      // The row's patch is this worker's own object (made by `patchFor`): stamped here rather than copied.
+      only.patch.updatedAt = now();
+      const final = await records.record({
+        attempt: only.attempt,
+        patch: only.patch,
+        fence: fenceOf(only.delivery),
+      });
       if (final === null) leaseLost(only.delivery);
       return final === null ? null : [final];
     }
@@ -161,6 +188,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     );
   }
 
+  function guardRecordFailed(err: unknown): void {
+    logger.warn({ err }, "[hookline] guard.record failed");
+  }
+
   /** Ends a delivery without an attempt (its subscription or message is gone). */
   async function abandon(delivery: Delivery, reason: string): Promise<void> {
     const at = now();
@@ -189,50 +220,78 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     await queue.schedule([jobOf(parked)]);
   }
 
-  function signingSecrets(sub: Subscription): string[] {
-    const t = now().getTime();
-    return liveSecrets(sub.secrets, t).map((s) => s.value);
-  }
-
-  /** Render + sign; a failure here is an attempt with `errorKind: "render"`. */
+  /**
+   * Render + sign at `at` (the attempt's start: which secrets are live, and the signed timestamp); a failure
+   * here is an attempt with `errorKind: "render"`.
+   */
   function prepare(
     sub: Subscription,
     messages: readonly [Message, ...Message[]],
+    at: Date,
   ): { request: OutgoingRequest; secretHeaders: string[] } {
     const request = options.render(sub, messages, options.renderContext);
-    const secrets = signingSecrets(sub);
+    const t = at.getTime();
+    const secrets = liveSecrets(sub.secrets, t).map((s) => s.value);
     if (secrets.length === 0) return { request, secretHeaders: [] };
     const scheme = options.resolveScheme(sub.scheme ?? options.defaultScheme);
     const signed = scheme.sign({
       id: messages[0].id,
-      timestamp: Math.floor(now().getTime() / 1000),
+      timestamp: Math.floor(t / 1000),
       body: request.body ?? new Uint8Array(),
       secrets,
     });
     const secretHeaders: string[] = [];
     for (const name of Object.keys(signed)) {
-      const value = signed[name]!;
-      if (secrets.some((s) => value.includes(s))) secretHeaders.push(name);
+      if (includesAny(signed[name]!, secrets)) secretHeaders.push(name);
     }
     return { request: { ...request, headers: { ...request.headers, ...signed } }, secretHeaders };
   }
 
-  function patchFor(decision: RetryDecision, result: HttpResult, attempts: number): DeliveryPatch {
-    const base = { attempts, leaseUntil: null, lastStatus: result.status };
-    switch (decision.action) {
-      case "succeed":
-        return { ...base, status: "succeeded", nextAttemptAt: null, lastError: null, completedAt: now() };
-      case "retry":
-        return { ...base, status: "pending", nextAttemptAt: decision.at, lastError: decision.reason };
-      default:
-        return {
-          ...base,
-          status: "failed",
-          nextAttemptAt: null,
-          lastError: decision.reason,
-          completedAt: now(),
-        };
+  /**
+   * Renders, signs and sends one request started at `startedAt`, and decides what comes next for each item.
+   * Never throws for a render or transport failure: those are results (`errorKind` `render` / `other`).
+   */
+  async function exchange(
+    sub: Subscription,
+    items: readonly [DeliveryItem, ...DeliveryItem[]],
+    messages: readonly [Message, ...Message[]],
+    startedAt: Date,
+  ): Promise<Exchanged> {
+    let request: OutgoingRequest | null = null;
+    let redacted: Record<string, string> = {};
+    let prepareError: unknown = null;
+    try {
+      const prepared = prepare(sub, messages, startedAt);
+      request = prepared.request;
+      redacted = redactHeaders(request.headers);
+      for (const name of prepared.secretHeaders) redacted[name] = REDACTED;
+    } catch (error) {
+      logger.warn({ err: error, subscriptionId: sub.id }, "[hookline] could not render or sign a delivery");
+      prepareError = error;
+      request = null;
     }
+    let result: HttpResult;
+    try {
+      result = request === null ? failure("render", prepareError) : await options.http.send(request);
+    } catch (error) {
+      result = failure("other", error);
+    }
+    const schedule = sub.retrySchedule ?? options.retrySchedule;
+    const finishedAt = now();
+    const decisions: RetryDecision[] = [];
+    for (const item of items) {
+      decisions.push(
+        options.decideRetry({
+          qos: sub.qos,
+          attempts: item.delivery.attempts + 1,
+          schedule,
+          result,
+          now: finishedAt,
+          failingSince: sub.failingSince,
+        }),
+      );
+    }
+    return { request, redacted, result, decisions, finishedAt };
   }
 
   /** One HTTP request for one delivery, or for several merged into an id set; all share the outcome. */
@@ -243,8 +302,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     onSent: () => void = () => {},
   ): Promise<void> {
     const lead = items[0];
-    // Limits and circuit state belong to one tenant's subscription: ids are only unique per tenant.
-    const endpoint = `${sub.tenant}\u0000${sub.id}`;
+    const endpoint = endpointOf(sub);
     const permit = await guard.acquire(endpoint, {
       concurrency: sub.concurrency ?? options.defaultConcurrency,
       ratePerSecond: sub.rateLimit ?? options.defaultRateLimit,
@@ -260,76 +318,35 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
     const startedAt = now();
     const messages = items.map((i) => i.message) as [Message, ...Message[]];
-    let request: OutgoingRequest | null = null;
-    let redacted: Record<string, string> = {};
-    let result: HttpResult;
-    let decisions: RetryDecision[] = [];
-    const info = {
-      tenant: sub.tenant,
-      deliveryId: lead.delivery.id,
-      messageId: lead.message.id,
-      subscriptionId: sub.id,
-      eventType: lead.message.type,
-      attempt: lead.delivery.attempts + 1,
-      method: sub.method,
-      url: sub.url,
-    };
+    let exchanged: Exchanged;
     try {
-      result = await telemetry.attempt(info, async (end) => {
-        let sent: HttpResult;
-        let prepareError: unknown = null;
-        try {
-          const prepared = prepare(sub, messages);
-          request = prepared.request;
-          redacted = redactHeaders(request.headers);
-          for (const name of prepared.secretHeaders) redacted[name] = REDACTED;
-        } catch (error) {
-          logger.warn(
-            { err: error, subscriptionId: sub.id },
-            "[hookline] could not render or sign a delivery",
-          );
-          prepareError = error;
-          request = null;
-        }
-        try {
-          sent = request === null ? failure("render", prepareError) : await options.http.send(request);
-        } catch (error) {
-          sent = failure("other", error);
-        }
-        const schedule = sub.retrySchedule ?? options.retrySchedule;
-        decisions = items.map((i) =>
-          options.decideRetry({
-            qos: sub.qos,
-            attempts: i.delivery.attempts + 1,
-            schedule,
-            result: sent,
-            now: now(),
-            failingSince: sub.failingSince,
-          }),
-        );
-        end({
-          status: sent.status,
-          errorKind: sent.errorKind,
-          durationMs: sent.durationMs,
-          decision: decisions[0]?.action ?? "fail",
+      // Without a tracer provider there is no span to run in: the exchange is awaited directly and only
+      // measured (no span description, callback or extra promise per attempt).
+      if (telemetry.tracing()) {
+        exchanged = await telemetry.attempt(spanInfo(sub, lead), async (end) => {
+          const done = await exchange(sub, items, messages, startedAt);
+          end(outcomeOf(done));
+          return done;
         });
-        return sent;
-      });
+      } else {
+        exchanged = await exchange(sub, items, messages, startedAt);
+        telemetry.measure(lead.message.type, outcomeOf(exchanged));
+      }
     } finally {
       onSent();
       await permit.release();
     }
+    const { request: sentRequest, redacted, result, decisions, finishedAt } = exchanged;
     const ok = decisions[0]?.action === "succeed";
-    await guard
-      .record(endpoint, ok)
-      .catch((err: unknown) => logger.warn({ err }, "[hookline] guard.record failed"));
+    await guard.record(endpoint, ok).catch(guardRecordFailed);
 
-    const sentRequest = request as OutgoingRequest | null;
     const rows: RecordRow[] = [];
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
+      // Awaited only when the generator answers with a promise (the default answers at once).
+      const id = options.ids("attempt", { store, tenant: sub.tenant });
       const attempt: Attempt = {
-        id: await options.ids("attempt", { store, tenant: sub.tenant }),
+        id: typeof id === "string" ? id : await id,
         tenant: sub.tenant,
         deliveryId: item.delivery.id,
         messageId: item.message.id,
@@ -346,7 +363,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         error: result.error,
         startedAt,
       };
-      const patch = patchFor(decisions[index] as RetryDecision, result, attempt.number);
+      const patch = patchFor(decisions[index] as RetryDecision, result, attempt.number, finishedAt);
       rows.push({ delivery: item.delivery, attempt, patch });
     }
     const failingSince = ok ? null : (sub.failingSince ?? startedAt);
@@ -356,14 +373,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       failingSince?.getTime() === sub.failingSince?.getTime() ? undefined : failingSince,
     );
     if (finals === null) return;
-    const attempts = rows.map((row) => row.attempt);
 
-    const retries: Delivery[] = [];
+    let retries: Delivery[] | null = null;
     let disableReason: string | null = null;
     for (let index = 0; index < finals.length; index++) {
       const delivery = finals[index]!;
       const decision = decisions[index] as RetryDecision;
-      const record = attempts[index] as Attempt;
+      const record = rows[index]!.attempt;
       if (decision.action === "succeed") {
         telemetry.delivered("succeeded", delivery.eventType);
         fire("delivery.succeeded", { delivery, attempt: record });
@@ -377,6 +393,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         nextAttemptAt: willRetry ? decision.at : null,
       });
       if (willRetry) {
+        retries ??= [];
         retries.push(delivery);
       } else {
         telemetry.delivered("failed", delivery.eventType);
@@ -384,7 +401,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         if (decision.action === "disable") disableReason = decision.reason;
       }
     }
-    if (retries.length > 0) await queue.schedule(retries.map(jobOf));
+    if (retries !== null) await queue.schedule(retries.map(jobOf));
     if (disableReason !== null && sub.status !== "disabled") {
       try {
         const disabled = await options.subscriptions.disable(sub.tenant, sub.id, disableReason);
@@ -400,8 +417,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** The job's delivery (claimed here unless the queue leased it), its subscription and its message. */
   async function load(job: QueueJob): Promise<ClaimedDelivery | null> {
     if (job.leased === undefined && store.claimDeliveriesContext) return claims.claim(job.deliveryId);
-    const claim = { now: now(), leaseMs: options.leaseMs };
-    const delivery = job.leased ?? (await store.claimDelivery(job.deliveryId, claim));
+    const delivery =
+      job.leased ?? (await store.claimDelivery(job.deliveryId, { now: now(), leaseMs: options.leaseMs }));
     if (delivery === null) return null;
     const subscription = await store.getSubscription(delivery.tenant, delivery.subscriptionId);
     const message =
@@ -421,7 +438,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const slots = createSlots(options.maxInFlight ?? null);
   const minLeaseLeftMs = options.minLeaseLeftMs ?? 0;
 
-  async function run(claimed: ClaimedDelivery, onSent: () => void): Promise<void> {
+  /** Not `async`: every path answers with the promise of the step it hands over to (no extra promise). */
+  function run(claimed: ClaimedDelivery, onSent: () => void): Promise<void> {
     const { delivery, subscription: sub, message } = claimed;
     if (sub === null) return abandon(delivery, "subscription_deleted");
     if (sub.status === "disabled") return abandon(delivery, "subscription_disabled");
@@ -451,7 +469,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const claimed = await load(job);
       if (claimed === null) return;
       // The slot bounds requests in flight: it is held from the guard to the response, not while recording.
-      await slots.acquire();
+      if (!slots.tryAcquire()) await slots.acquire(); // no await (and no turn given up) when a slot is free
       let held = true;
       const free = () => {
         if (!held) return;
@@ -479,6 +497,89 @@ function fenceOf(delivery: Delivery): UpdateDeliveryOptions {
   return delivery.leaseUntil === null
     ? { expectStatus: "delivering" }
     : { expectStatus: "delivering", expectLeaseUntil: delivery.leaseUntil };
+}
+
+/** What one request came to: what was sent (`null` when rendering failed), its result and the decisions. */
+interface Exchanged {
+  request: OutgoingRequest | null;
+  /** The sent headers as recorded (secrets redacted). */
+  redacted: Record<string, string>;
+  result: HttpResult;
+  /** One per item, in order. */
+  decisions: RetryDecision[];
+  /** When the response (or the failure) came: the decisions' clock and a final state's `completedAt`. */
+  finishedAt: Date;
+}
+
+/** What an attempt span describes: the lead delivery of the request. */
+function spanInfo(sub: Subscription, lead: DeliveryItem): AttemptSpanInfo {
+  return {
+    tenant: sub.tenant,
+    deliveryId: lead.delivery.id,
+    messageId: lead.message.id,
+    subscriptionId: sub.id,
+    eventType: lead.message.type,
+    attempt: lead.delivery.attempts + 1,
+    method: sub.method,
+    url: sub.url,
+  };
+}
+
+/** The outcome the telemetry records for an exchange. */
+function outcomeOf({ result, decisions }: Exchanged): AttemptOutcome {
+  return {
+    status: result.status,
+    errorKind: result.errorKind,
+    durationMs: result.durationMs,
+    decision: decisions[0]?.action ?? "fail",
+  };
+}
+
+/** The delivery's new state after an attempt decided `decision`; final states completed at `completedAt`. */
+function patchFor(
+  decision: RetryDecision,
+  result: HttpResult,
+  attempts: number,
+  completedAt: Date,
+): DeliveryPatch {
+  const lastStatus = result.status;
+  switch (decision.action) {
+    case "succeed":
+      return {
+        attempts,
+        leaseUntil: null,
+        lastStatus,
+        status: "succeeded",
+        nextAttemptAt: null,
+        lastError: null,
+        completedAt,
+      };
+    case "retry":
+      return {
+        attempts,
+        leaseUntil: null,
+        lastStatus,
+        status: "pending",
+        nextAttemptAt: decision.at,
+        lastError: decision.reason,
+      };
+    default:
+      return {
+        attempts,
+        leaseUntil: null,
+        lastStatus,
+        status: "failed",
+        nextAttemptAt: null,
+        lastError: decision.reason,
+        completedAt,
+      };
+  }
+}
+
+/** Whether `text` contains one of `parts` (a signature header that carries a secret is redacted). */
+function includesAny(text: string, parts: readonly string[]): boolean {
+  for (const part of parts) if (text.includes(part)) return true;
+  return false;
 }
 
 /** Thrown inside the recording transaction to roll it back when the lease was taken over. */

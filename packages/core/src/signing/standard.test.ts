@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -148,6 +149,38 @@ describe("standard (v1): rules", () => {
     expect(h["webhook-signature"]!.split(" ")).toHaveLength(2);
     expect(scheme.verify(h, "{}", { secrets: [c, b], now: at(2000) }).id).toBe("msg_2");
     expect(codeOf(() => scheme.verify(h, "{}", { secrets: [c], now: at(2000) }))).toBe("signature_mismatch");
+  });
+
+  it("signs with the prepared pads exactly as createHmac does: every secret, key size and body", () => {
+    /** The `v1` signature of createHmac, keyed with the secret's decoded bytes. */
+    const reference = (secret: string, id: string, timestamp: number, body: string | Uint8Array) => {
+      const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+      const mac = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(body).digest("base64");
+      return `v1,${mac}`;
+    };
+    const keyOf = (bytes: number, prefix = "whsec_") =>
+      prefix +
+      Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + bytes) & 0xff)).toString("base64");
+    // 1 byte, a typical 24/32, exactly one block (64), longer than a block (hashed first), bare base64.
+    const secrets = [keyOf(1), keyOf(24), keyOf(32), keyOf(64), keyOf(65), keyOf(100), keyOf(32, "")];
+    const bodies: (string | Uint8Array)[] = [
+      "",
+      '{"type":"invoice.paid","data":{"amount":4200}}',
+      "é ✓ 🚀 non-ASCII text",
+      new Uint8Array([0xff, 0x00, 0x80, 0xc3, 0x28]),
+      "x".repeat(70_000), // past the scratch buffer: hashed as a stream
+    ];
+    for (const body of bodies) {
+      const h = scheme.sign({ id: "msg_pads", timestamp: 1_700_000_000, body, secrets });
+      const expected = secrets.map((s) => reference(s, "msg_pads", 1_700_000_000, body));
+      expect(h["webhook-signature"]).toBe(expected.join(" "));
+      // And again with the cached pads (the second signature of a secret reuses them).
+      const again = scheme.sign({ id: "msg_pads", timestamp: 1_700_000_000, body, secrets });
+      expect(again).toEqual(h);
+    }
+    // A non-ASCII id changes the prefix encoding path.
+    const h = scheme.sign({ id: "msg_é", timestamp: 5, body: "{}", secrets: [secrets[2]!] });
+    expect(h["webhook-signature"]).toBe(reference(secrets[2]!, "msg_é", 5, "{}"));
   });
 
   it("reads Headers objects, mixed-case records and Node array values", () => {

@@ -122,10 +122,13 @@ export function memoryStore(opts: MemoryStoreOptions = {}): Store {
       abort();
       return Promise.reject(err);
     }
-    return running.then(commit, (err: unknown) => {
-      abort();
-      throw err;
-    });
+    return running.then(commit, rollBack);
+  }
+
+  /** A transaction's failure: undone, then passed on (one function for all transactions, not one each). */
+  function rollBack(err: unknown): never {
+    abort();
+    throw err;
   }
 
   function commit<T>(result: T): T {

@@ -71,7 +71,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return verdict;
   };
 
-  async function send(req: OutgoingRequest, opts: { signal?: AbortSignal } = {}): Promise<HttpResult> {
+  async function send(req: OutgoingRequest, opts?: { signal?: AbortSignal }): Promise<HttpResult> {
     const started = performance.now();
     if (closed) return failed(started, "other", "[hookline] HTTP client is closed");
 
@@ -93,7 +93,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const headers = withUserAgent(req.headers, userAgent);
     let sent: Sent;
     try {
-      sent = await dispatch(agent, url, req, headers, timeoutMs, maxResponseBytes, opts.signal);
+      sent = await dispatch(agent, url, req, headers, timeoutMs, maxResponseBytes, opts?.signal);
     } catch (err) {
       const { kind, message } = classifyError(err);
       return failed(started, kind, message);
