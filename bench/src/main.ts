@@ -86,9 +86,23 @@ async function runSuiteInChild(file: string, quick: boolean, limitMs: number): P
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     out += chunk;
   });
-  const timer = setTimeout(() => process.kill(-(child.pid ?? 0), "SIGKILL"), limitMs);
+  const killGroup = () => {
+    try {
+      process.kill(-(child.pid ?? 0), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  // Ctrl-C reaches only the foreground group: take the suite's group down with this process.
+  const interrupted = () => {
+    killGroup();
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+  const timer = setTimeout(killGroup, limitMs);
   const [code] = (await once(child, "exit")) as [number | null];
   clearTimeout(timer);
+  process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
   const line = out.split("\n").findLast((l) => l.startsWith(RESULT_MARK));
   if (line === undefined) {
     const why =
