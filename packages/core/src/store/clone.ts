@@ -44,97 +44,95 @@ function cloneSecret(x: Secret): Secret {
 // The memory store keeps messages, deliveries and attempts with their instants as epoch milliseconds: a
 // number costs a fraction of a `Date` to keep and to copy, and every row handed out gets fresh `Date`s anyway.
 
+/** A message with its instants as `T`: `Date` when handed out, epoch ms when kept. */
+type MessageAt<T> = Omit<Message, "timestamp" | "createdAt"> & { timestamp: T; createdAt: T };
+
+/** A delivery with its instants as `T`: `Date` when handed out, epoch ms when kept. */
+type DeliveryAt<T> = Omit<
+  Delivery,
+  "nextAttemptAt" | "leaseUntil" | "createdAt" | "updatedAt" | "completedAt"
+> & { nextAttemptAt: T | null; leaseUntil: T | null; createdAt: T; updatedAt: T; completedAt: T | null };
+
+/** An attempt with its instant as `T`: `Date` when handed out, epoch ms when kept. */
+type AttemptAt<T> = Omit<Attempt, "startedAt"> & { startedAt: T };
+
 /** A message as the memory store keeps it. */
-export interface StoredMessage extends Omit<Message, "timestamp" | "createdAt"> {
-  timestamp: number;
-  createdAt: number;
-}
-
+export type StoredMessage = MessageAt<number>;
 /** A delivery as the memory store keeps it. */
-export interface StoredDelivery
-  extends Omit<Delivery, "nextAttemptAt" | "leaseUntil" | "createdAt" | "updatedAt" | "completedAt"> {
-  nextAttemptAt: number | null;
-  leaseUntil: number | null;
-  createdAt: number;
-  updatedAt: number;
-  completedAt: number | null;
-}
-
+export type StoredDelivery = DeliveryAt<number>;
 /** An attempt as the memory store keeps it. */
-export interface StoredAttempt extends Omit<Attempt, "startedAt"> {
-  startedAt: number;
-}
+export type StoredAttempt = AttemptAt<number>;
 
 const ms = (d: Date): number => d.getTime();
 const msOrNull = (d: Date | null): number | null => (d === null ? null : d.getTime());
 const dateOf = (t: number): Date => new Date(t);
-const dateOfOrNull = (t: number | null): Date | null => (t === null ? null : new Date(t));
+
+// One copier per row kind, in both directions; `time` converts each instant. Explicit literals (not spreads):
+// one object shape per kind, measurably cheaper on the delivery hot path.
+
+/** A message copied (its JSON payload deeply), instants converted by `time`. */
+function copyMessage<A, B>(m: MessageAt<A>, time: (t: A) => B): MessageAt<B> {
+  return {
+    id: m.id,
+    tenant: m.tenant,
+    type: m.type,
+    data: cloneJson(m.data),
+    timestamp: time(m.timestamp),
+    resourceId: m.resourceId,
+    createdAt: time(m.createdAt),
+  };
+}
+
+/** A delivery copied, instants converted by `time`. */
+function copyDelivery<A, B>(d: DeliveryAt<A>, time: (t: A) => B): DeliveryAt<B> {
+  return {
+    id: d.id,
+    tenant: d.tenant,
+    messageId: d.messageId,
+    subscriptionId: d.subscriptionId,
+    eventType: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.nextAttemptAt === null ? null : time(d.nextAttemptAt),
+    leaseUntil: d.leaseUntil === null ? null : time(d.leaseUntil),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    createdAt: time(d.createdAt),
+    updatedAt: time(d.updatedAt),
+    completedAt: d.completedAt === null ? null : time(d.completedAt),
+  };
+}
+
+/** An attempt copied (its header records too), its instant converted by `time`. */
+function copyAttempt<A, B>(a: AttemptAt<A>, time: (t: A) => B): AttemptAt<B> {
+  return {
+    id: a.id,
+    tenant: a.tenant,
+    deliveryId: a.deliveryId,
+    messageId: a.messageId,
+    subscriptionId: a.subscriptionId,
+    number: a.number,
+    url: a.url,
+    method: a.method,
+    requestHeaders: { ...a.requestHeaders },
+    status: a.status,
+    responseBody: a.responseBody,
+    responseHeaders: { ...a.responseHeaders },
+    durationMs: a.durationMs,
+    errorKind: a.errorKind,
+    error: a.error,
+    startedAt: time(a.startedAt),
+  };
+}
 
 /** A message to keep (its JSON payload deep-copied). */
-export function storeMessage(m: Message): StoredMessage {
-  return {
-    id: m.id,
-    tenant: m.tenant,
-    type: m.type,
-    data: cloneJson(m.data),
-    timestamp: ms(m.timestamp),
-    resourceId: m.resourceId,
-    createdAt: ms(m.createdAt),
-  };
-}
-
+export const storeMessage = (m: Message): StoredMessage => copyMessage(m, ms);
 /** A kept message handed out (a deep copy). */
-export function loadMessage(m: StoredMessage): Message {
-  return {
-    id: m.id,
-    tenant: m.tenant,
-    type: m.type,
-    data: cloneJson(m.data),
-    timestamp: dateOf(m.timestamp),
-    resourceId: m.resourceId,
-    createdAt: dateOf(m.createdAt),
-  };
-}
-
+export const loadMessage = (m: StoredMessage): Message => copyMessage(m, dateOf);
 /** A delivery to keep. */
-export function storeDelivery(d: Delivery): StoredDelivery {
-  return {
-    id: d.id,
-    tenant: d.tenant,
-    messageId: d.messageId,
-    subscriptionId: d.subscriptionId,
-    eventType: d.eventType,
-    status: d.status,
-    attempts: d.attempts,
-    nextAttemptAt: msOrNull(d.nextAttemptAt),
-    leaseUntil: msOrNull(d.leaseUntil),
-    lastStatus: d.lastStatus,
-    lastError: d.lastError,
-    createdAt: ms(d.createdAt),
-    updatedAt: ms(d.updatedAt),
-    completedAt: msOrNull(d.completedAt),
-  };
-}
-
+export const storeDelivery = (d: Delivery): StoredDelivery => copyDelivery(d, ms);
 /** A kept delivery handed out (a copy). */
-export function loadDelivery(d: StoredDelivery): Delivery {
-  return {
-    id: d.id,
-    tenant: d.tenant,
-    messageId: d.messageId,
-    subscriptionId: d.subscriptionId,
-    eventType: d.eventType,
-    status: d.status,
-    attempts: d.attempts,
-    nextAttemptAt: dateOfOrNull(d.nextAttemptAt),
-    leaseUntil: dateOfOrNull(d.leaseUntil),
-    lastStatus: d.lastStatus,
-    lastError: d.lastError,
-    createdAt: dateOf(d.createdAt),
-    updatedAt: dateOf(d.updatedAt),
-    completedAt: dateOfOrNull(d.completedAt),
-  };
-}
+export const loadDelivery = (d: StoredDelivery): Delivery => copyDelivery(d, dateOf);
 
 /** A kept delivery with `patch` applied: the fields the patch sets (not `undefined`), the others kept. */
 export function patchDelivery(d: StoredDelivery, patch: DeliveryPatch): StoredDelivery {
@@ -157,48 +155,9 @@ export function patchDelivery(d: StoredDelivery, patch: DeliveryPatch): StoredDe
 }
 
 /** An attempt to keep (its header records copied). */
-export function storeAttempt(a: Attempt): StoredAttempt {
-  return {
-    id: a.id,
-    tenant: a.tenant,
-    deliveryId: a.deliveryId,
-    messageId: a.messageId,
-    subscriptionId: a.subscriptionId,
-    number: a.number,
-    url: a.url,
-    method: a.method,
-    requestHeaders: { ...a.requestHeaders },
-    status: a.status,
-    responseBody: a.responseBody,
-    responseHeaders: { ...a.responseHeaders },
-    durationMs: a.durationMs,
-    errorKind: a.errorKind,
-    error: a.error,
-    startedAt: ms(a.startedAt),
-  };
-}
-
+export const storeAttempt = (a: Attempt): StoredAttempt => copyAttempt(a, ms);
 /** A kept attempt handed out (a copy). */
-export function loadAttempt(a: StoredAttempt): Attempt {
-  return {
-    id: a.id,
-    tenant: a.tenant,
-    deliveryId: a.deliveryId,
-    messageId: a.messageId,
-    subscriptionId: a.subscriptionId,
-    number: a.number,
-    url: a.url,
-    method: a.method,
-    requestHeaders: { ...a.requestHeaders },
-    status: a.status,
-    responseBody: a.responseBody,
-    responseHeaders: { ...a.responseHeaders },
-    durationMs: a.durationMs,
-    errorKind: a.errorKind,
-    error: a.error,
-    startedAt: dateOf(a.startedAt),
-  };
-}
+export const loadAttempt = (a: StoredAttempt): Attempt => copyAttempt(a, dateOf);
 
 /** Own keys of `patch` whose value is not `undefined`, copied deeply (a `Partial<…>` may carry undefined). */
 export function definedEntries<T extends object>(patch: T): Partial<T> {
