@@ -695,13 +695,15 @@ export function runStoreSuite(
         await store.claimDelivery(d.id, { now: at(1000), leaseMs: 100 });
         // The lease expires and another worker takes the delivery over.
         const second = await store.claimDelivery(d.id, { now: at(2000), leaseMs: 100 });
-        const attempt = (number: number): Attempt => ({
+        /** Attempt `number` of delivery `r`. */
+        const of = (r: Delivery, number: number): Attempt => ({
           ...fixtureAttempt(tenant),
-          deliveryId: d.id,
-          messageId: d.messageId,
-          subscriptionId: d.subscriptionId,
+          deliveryId: r.id,
+          messageId: r.messageId,
+          subscriptionId: r.subscriptionId,
           number,
         });
+        const attempt = (number: number): Attempt => of(d, number);
         const done = {
           status: "succeeded" as DeliveryStatus,
           attempts: 1,
@@ -737,13 +739,6 @@ export function runStoreSuite(
         const leased = await Promise.all(
           rows.map((r) => store.claimDelivery(r.id, { now: at(3000), leaseMs: 100 })),
         );
-        const of = (r: Delivery, number: number): Attempt => ({
-          ...fixtureAttempt(tenant),
-          deliveryId: r.id,
-          messageId: r.messageId,
-          subscriptionId: r.subscriptionId,
-          number,
-        });
         const retry = {
           status: "pending" as DeliveryStatus,
           attempts: 1,
