@@ -89,31 +89,14 @@ export interface DeliveryItem {
   message: Message;
 }
 
-/** Most endpoint keys the worker remembers; past it the memo restarts. */
-const ENDPOINT_KEYS_LIMIT = 4096;
-
 /** Creates the worker. */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { store, queue, guard, logger, telemetry } = options;
   const now = options.now ?? (() => new Date());
   const pausedRecheckMs = options.pausedRecheckMs ?? 60_000;
   const circuitNotified = new Map<string, number>();
-  /** Subscription id → its tenant and its endpoint key (see {@link endpointOf}). */
-  const endpointKeys = new Map<string, { tenant: string; key: string }>();
-
-  /**
-   * The endpoint guard's key of a subscription: limits and circuit state belong to one tenant's subscription
-   * (ids are only unique per tenant), so `tenant \0 id`. Made once per subscription and reused: a string
-   * concatenated afresh is flattened and hashed again by every map lookup in the guard.
-   */
-  function endpointOf(sub: Subscription): string {
-    const known = endpointKeys.get(sub.id);
-    if (known !== undefined && known.tenant === sub.tenant) return known.key;
-    const key = `${sub.tenant}\u0000${sub.id}`;
-    if (endpointKeys.size >= ENDPOINT_KEYS_LIMIT) endpointKeys.clear();
-    endpointKeys.set(sub.id, { tenant: sub.tenant, key });
-    return key;
-  }
+  /** The guard's key: limits and circuit state belong to one tenant's subscription (ids are per tenant). */
+  const endpointOf = (sub: Subscription): string => `${sub.tenant}\u0000${sub.id}`;
 
   function fire<K extends keyof OperationalEvents>(name: K, event: OperationalEvents[K]): void {
     const hook = options.hooks[name] as ((e: OperationalEvents[K]) => void | Promise<void>) | undefined;
