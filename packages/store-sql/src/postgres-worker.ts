@@ -27,6 +27,8 @@ type ClaimRow = Selectable<DeliveryRow> & {
 
 /** The worker statements of one store (one table prefix). */
 export interface PostgresWorkerStatements {
+  /** The claim statement's text (its tests read its plan). */
+  readonly claimSql: string;
   claimDeliveriesContext(db: Db, ids: readonly string[], opts: ClaimOptions): Promise<ClaimedDelivery[]>;
   recordAttempts(db: Db, rows: readonly RecordInput[]): Promise<(Delivery | null)[]>;
 }
@@ -99,21 +101,29 @@ export function postgresWorkerStatements(tablePrefix: string): PostgresWorkerSta
   const t = (table: keyof HooklineTables) => `"${tableName(tablePrefix, table)}"`;
 
   /**
-   * `UPDATE … RETURNING` in a CTE, joined to the subscription and the message (as `to_jsonb` of their rows).
+   * `UPDATE … RETURNING` in a CTE, with the subscription and the message (as `to_jsonb` of their rows).
    * No `SKIP LOCKED`: a row another transaction holds is waited for and then re-checked (READ COMMITTED
    * re-evaluates the condition on the new version), so a claim never misses a due delivery because of a lock.
+   *
+   * The plan must be a lookup by id whatever the statistics say. Written as `(status = 'pending' and
+   * next_attempt_at <= $2) or …`, the due condition matches the `deliveries_due`/`deliveries_lease` indexes,
+   * and on a table PostgreSQL has not analyzed yet (fresh, or grown since) the planner scanned every due row
+   * of the backlog and filtered by id: each claim cost O(backlog). As one `case` expression it is only a
+   * filter. The subscription and the message are scalar subqueries for the same reason: one index lookup
+   * each per claimed row, never a scan of the messages table.
    * $1 = lease until, $2 = now, $3 = the delivery ids (an array).
    */
   const claimSql = `with c as (
   update ${t("deliveries")} set status = 'delivering', lease_until = $1, updated_at = $2
   where id = any($3)
-    and ((status = 'pending' and next_attempt_at <= $2) or (status = 'delivering' and lease_until <= $2))
+    and (case status when 'pending' then next_attempt_at when 'delivering' then lease_until end) <= $2
   returning *
 )
-select c.*, to_jsonb(s) as subscription_row, to_jsonb(m) as message_row
-from c
-left join ${t("subscriptions")} s on s.tenant = c.tenant and s.id = c.subscription_id
-left join ${t("messages")} m on m.tenant = c.tenant and m.id = c.message_id`;
+select c.*,
+  (select to_jsonb(s) from ${t("subscriptions")} s where s.tenant = c.tenant and s.id = c.subscription_id)
+    as subscription_row,
+  (select to_jsonb(m) from ${t("messages")} m where m.tenant = c.tenant and m.id = c.message_id) as message_row
+from c`;
 
   const recordSql = new Map<string, string>();
   /**
@@ -171,6 +181,7 @@ select * from d`;
   }
 
   return {
+    claimSql,
     async claimDeliveriesContext(db, ids, opts) {
       if (ids.length === 0) return [];
       const now = ms(opts.now);
