@@ -4,6 +4,8 @@
  * Machines here are shared and noisy, so a figure only means something beside a baseline measured in the
  * same run; `ratio` (higher is better) is what a reader compares with `target`. See `../README.md`.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 
 /** One row of the results table and of `results.json`. `value: null` + `note` = "could not run: why". */
@@ -207,4 +209,28 @@ export function compared(
     target: opts.target ?? null,
     ...(opts.note === undefined ? {} : { note: opts.note }),
   };
+}
+
+/**
+ * Runs a suite file again as a child process, with `env` added (the file reads it to know what to measure
+ * there), and returns the JSON the child printed on its last stdout line. Suites measure in children what
+ * must not share a process with other measurements: compiled code and heap state of one process carry over
+ * to the next measurement, and differ from one process to the next.
+ */
+export async function inChildProcess<T>(file: string, env: Record<string, string>): Promise<T> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "--disable-warning=ExperimentalWarning", file],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    out += chunk;
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`${file.split("/").at(-1)} (${JSON.stringify(env)}) exited with ${code}`);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "") as T;
 }

@@ -11,10 +11,18 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createHookline, type Store } from "@hookline/core";
 import { sqliteStore } from "@hookline/store-sql";
 import { Pool } from "undici";
-import { type BenchContext, type BenchResult, compared, defineSuite, percentiles } from "../harness.ts";
+import {
+  type BenchContext,
+  type BenchResult,
+  compared,
+  defineSuite,
+  inChildProcess,
+  percentiles,
+} from "../harness.ts";
 
 const CONCURRENCY = 16;
 const TENANT = "bench";
@@ -194,49 +202,117 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** One process's medians: the undici baseline and hookline, per store. */
+interface ProcessRates {
+  memory: { baseline: number; candidate: number };
+  sqlite: { baseline: number; candidate: number };
+}
+
+/** Throughput of both stores beside the undici baseline, in this process (a child of the suite). */
+async function throughputHere(quick: boolean): Promise<ProcessRates> {
+  // Enough alternating pairs of rounds that the medians settle on a shared, noisy machine.
+  const n = quick ? 1000 : 2000;
+  const rounds = quick ? 7 : 15;
+  const warmUpMs = quick ? 1000 : 2000;
+  const receiver = await startReceiver();
+  const undici = undiciRounds(receiver, n);
+  try {
+    const memory = await hooklineRounds(receiver, n);
+    let m: ProcessRates["memory"];
+    try {
+      m = await interleaved(undici.round, memory.round, rounds, warmUpMs);
+    } finally {
+      await memory.close();
+    }
+    const dir = mkdtempSync(join(tmpdir(), "hookline-bench-"));
+    try {
+      const sqlite = await hooklineRounds(receiver, n, sqliteStore({ path: join(dir, "bench.db") }));
+      try {
+        return { memory: m, sqlite: await interleaved(undici.round, sqlite.round, rounds, warmUpMs) };
+      } finally {
+        await sqlite.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await undici.close();
+    await receiver.close();
+  }
+}
+
+/**
+ * The row of the process whose ratio is the median (its own baseline and value, so ratio = value / baseline
+ * holds), with the spread of all processes' ratios in the note.
+ */
+function medianProcessRow(
+  name: string,
+  rates: { baseline: number; candidate: number }[],
+  target?: number,
+): BenchResult {
+  const sorted = [...rates].sort((a, b) => a.candidate / a.baseline - b.candidate / b.baseline);
+  const mid = sorted[sorted.length >> 1]!;
+  const ratios = sorted.map((r) => (r.candidate / r.baseline).toFixed(2)).join(", ");
+  return compared(
+    name,
+    "deliveries/s",
+    mid.candidate,
+    { name: "undici.post", value: mid.baseline },
+    {
+      ...(target === undefined ? {} : { target }),
+      note: `median of ${rates.length} processes (ratios ${ratios})`,
+    },
+  );
+}
+
+const self = fileURLToPath(import.meta.url);
+if (import.meta.main && process.env["HOOKLINE_BENCH_DELIVERY"] === "throughput") {
+  const rates = await throughputHere(process.env["HOOKLINE_BENCH_QUICK"] === "1");
+  process.stdout.write(`${JSON.stringify(rates)}\n`);
+}
+
+/**
+ * Throughput is measured in several processes, one after another, and each row is the median process:
+ * within a process the alternating rounds agree to a few percent, but from one process to the next both
+ * sides move (the undici baseline alone read 38–44k/s, hookline 20–27k/s over 23 single-process runs), so
+ * one process is one sample of that spread, not the rate.
+ */
+const PROCESSES = { quick: 3, full: 5 };
+
 export default defineSuite({
   name: "delivery",
   async run(ctx: BenchContext): Promise<BenchResult[]> {
-    // Enough alternating pairs of rounds that the medians settle on a shared, noisy machine.
-    const n = ctx.quick ? 1000 : 2000;
-    const rounds = ctx.quick ? 7 : 15;
-    const warmUpMs = ctx.quick ? 1000 : 2000;
-    const receiver = await startReceiver();
+    const processes = ctx.quick ? PROCESSES.quick : PROCESSES.full;
     const results: BenchResult[] = [];
-    try {
-      ctx.log(`delivery: ${n} events × ${rounds} rounds, concurrency ${CONCURRENCY}`);
-      const undici = undiciRounds(receiver, n);
-      try {
-        const memory = await hooklineRounds(receiver, n);
-        try {
-          const m = await interleaved(undici.round, memory.round, rounds, warmUpMs);
-          const baseline = { name: "undici.post", value: m.baseline };
-          results.push(compared("delivery.memory", "deliveries/s", m.candidate, baseline, { target: 0.6 }));
-        } finally {
-          await memory.close();
-        }
-        const dir = mkdtempSync(join(tmpdir(), "hookline-bench-"));
-        try {
-          const sqlite = await hooklineRounds(receiver, n, sqliteStore({ path: join(dir, "bench.db") }));
-          try {
-            const q = await interleaved(undici.round, sqlite.round, rounds, warmUpMs);
-            results.push(
-              compared("delivery.sqlite", "deliveries/s", q.candidate, {
-                name: "undici.post",
-                value: q.baseline,
-              }),
-            );
-          } finally {
-            await sqlite.close();
-          }
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      } finally {
-        await undici.close();
-      }
+    const rates: ProcessRates[] = [];
+    for (let i = 0; i < processes; i++) {
+      ctx.log(`delivery: throughput, process ${i + 1}/${processes}`);
+      const r = await inChildProcess<ProcessRates>(self, {
+        HOOKLINE_BENCH_DELIVERY: "throughput",
+        HOOKLINE_BENCH_QUICK: ctx.quick ? "1" : "",
+      });
+      ctx.log(
+        `delivery: memory ${(r.memory.candidate / r.memory.baseline).toFixed(2)}×, sqlite ${(r.sqlite.candidate / r.sqlite.baseline).toFixed(2)}×`,
+      );
+      rates.push(r);
+    }
+    results.push(
+      medianProcessRow(
+        "delivery.memory",
+        rates.map((r) => r.memory),
+        0.6,
+      ),
+    );
+    results.push(
+      medianProcessRow(
+        "delivery.sqlite",
+        rates.map((r) => r.sqlite),
+      ),
+    );
 
-      ctx.log("delivery: latency at 1,000 events/s");
+    ctx.log("delivery: latency at 1,000 events/s");
+    const receiver = await startReceiver();
+    try {
       const { p50, p99 } = percentiles(await latencyAtFixedRate(receiver, ctx.quick ? 1 : 3));
       results.push({ name: "delivery.latency.p50", unit: "ms", value: p50 });
       results.push({ name: "delivery.latency.p99", unit: "ms", value: p99, target: 50 });

@@ -5,8 +5,6 @@
  * alternate bare/verified in ABBA order (bare first, then verified first, …) and each route's median counts:
  * on a shared machine a burst of outside load or a drift then lands on both routes alike, not on one.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -22,7 +20,7 @@ import Fastify from "fastify";
 import { H3 } from "h3";
 import { toNodeHandler } from "h3/node";
 import Koa from "koa";
-import { type BenchContext, type BenchResult, compared, defineSuite } from "../harness.ts";
+import { type BenchContext, type BenchResult, compared, defineSuite, inChildProcess } from "../harness.ts";
 
 interface Target {
   url: string;
@@ -156,25 +154,6 @@ async function measureFramework(name: string, start: Start, quick: boolean): Pro
   }
 }
 
-/** Runs one framework's measurement in a child process (this file) and returns its row. */
-async function inChild(name: string, quick: boolean): Promise<BenchResult> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=source", "--disable-warning=ExperimentalWarning", self],
-    {
-      env: { ...process.env, HOOKLINE_BENCH_RECEIVER: name, HOOKLINE_BENCH_QUICK: quick ? "1" : "" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    out += chunk;
-  });
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`the ${name} process exited with ${code}`);
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "") as BenchResult;
-}
-
 /**
  * Each framework runs in a process of its own, as it would in production: measured one after another in
  * one process, the verifier and body reader shared by all four adapters are compiled for every framework's
@@ -185,7 +164,10 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const name of Object.keys(FRAMEWORKS)) {
     try {
-      const row = await inChild(name, ctx.quick);
+      const row = await inChildProcess<BenchResult>(self, {
+        HOOKLINE_BENCH_RECEIVER: name,
+        HOOKLINE_BENCH_QUICK: ctx.quick ? "1" : "",
+      });
       results.push(row);
       ctx.log(`receiver.${name}: ${row.value?.toFixed(0)} vs bare ${row.baseline?.value.toFixed(0)} req/s`);
     } catch (err) {
