@@ -1,7 +1,8 @@
 /**
  * Delivery throughput and latency, end to end: `emit()` → signed POST to a loopback receiver → attempt
  * recorded (the `delivery.succeeded` hook fires after the attempt's transaction commits). Beside it, in the
- * same run and at the same concurrency, a raw undici POST loop to the same receiver (`undici.post`).
+ * same run and at the same concurrency, a raw undici POST loop to the same receiver (`undici.post`). Both are
+ * measured in 5 processes (3 quick), one after another, and each row is the median process (see PROCESSES).
  * Latency: emits at a fixed 1,000 events/s, measured from the emit() call to the request's arrival at the
  * receiver (its headers parsed: the first byte the receiver can act on).
  */
