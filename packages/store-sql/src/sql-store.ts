@@ -9,6 +9,7 @@ import type {
   Delivery,
   DeliveryHourStats,
   DeliveryPatch,
+  DeliveryStatus,
   InsertMessageResult,
   ListDeliveriesQuery,
   ListSubscriptionsQuery,
@@ -641,14 +642,26 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
 
       listUnfinishedDeliveryIds(opts) {
         return run("listUnfinishedDeliveryIds", async (db) => {
-          let qb = db
-            .selectFrom("deliveries")
-            .select(["id", "tenant", "message_id", "next_attempt_at"])
-            .where("status", "in", UNFINISHED);
-          if (opts.afterId !== undefined) qb = qb.where("id", ">", opts.afterId);
-          const rows = await qb
+          const limit = Math.max(1, Math.trunc(opts.limit));
+          // One range of the (status, id) index per unfinished status, merged by the database (in its own
+          // collation, the one `id > afterId` pages by): finished rows, however many, are never read. A
+          // single `status in (…) order by id` walked the id index through the whole history instead.
+          const range = (status: DeliveryStatus) =>
+            db
+              .selectFrom((eb) => {
+                let qb = eb
+                  .selectFrom("deliveries")
+                  .select(["id", "tenant", "message_id", "next_attempt_at"])
+                  .where("status", "=", status);
+                if (opts.afterId !== undefined) qb = qb.where("id", ">", opts.afterId);
+                return qb.orderBy("id", "asc").limit(limit).as(`unfinished_${status}`);
+              })
+              .selectAll();
+          const [first, ...rest] = UNFINISHED.map(range);
+          const rows = await rest
+            .reduce((union, qb) => union.unionAll(qb), first!)
             .orderBy("id", "asc")
-            .limit(Math.max(1, Math.trunc(opts.limit)))
+            .limit(limit)
             .execute();
           return rows.map((r) => ({
             id: r.id,
