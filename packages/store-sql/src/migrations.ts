@@ -5,7 +5,6 @@
  */
 import { type CreateTableBuilder, type Kysely, sql } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
-import { UNFINISHED } from "./batches.ts";
 import { columnTypes, detectDialect, type SqlDialect } from "./dialect.ts";
 import { toStoreError } from "./errors.ts";
 import { checkTablePrefix, type HooklineTables, tablePrefixPlugin } from "./schema.ts";
@@ -210,51 +209,9 @@ function initial(dialect: SqlDialect, prefix: string): Migration {
   };
 }
 
-/**
- * Indexes whose size follows the backlog, not the history.
- *
- * - `deliveries_unfinished (status, id)`: the sweep and the queue's depth (`listUnfinishedDeliveryIds`) read
- *   one range per unfinished status in id order. Without it those walks went through the id index and
- *   skipped every finished row on the way, so each sweep read the whole delivery history (300,000 finished
- *   rows: 44 ms of PostgreSQL per sweep page) however few deliveries were left to do.
- * - Where the database has partial indexes (PostgreSQL, SQLite), the due and lease indexes of 0001 become
- *   partial, and so is the new one: a row has entries only while its status needs them, so a delivery's
- *   claim and its final record write 3 index entries instead of 6, and the indexes stay the size of the
- *   backlog. Every query they serve names the status it looks for. MySQL has no partial indexes and keeps
- *   the 0001 ones beside a full `(status, id)`.
- *
- * On a large deliveries table the index builds block writes to it while they run; the new indexes can be
- * made beforehand with `CREATE INDEX CONCURRENTLY` under these names (each is created only if missing).
- */
-function backlogIndexes(dialect: SqlDialect, prefix: string): Migration {
-  return {
-    async up(raw: Kysely<unknown>): Promise<void> {
-      const db = raw.withPlugin(tablePrefixPlugin(prefix)) as Kysely<HooklineTables>;
-      const index = (name: string, columns: (keyof HooklineTables["deliveries"])[]) =>
-        db.schema.createIndex(`${prefix}${name}`).ifNotExists().on("deliveries").columns(columns);
-      if (dialect === "mysql") {
-        await index("deliveries_unfinished", ["status", "id"]).execute();
-        return;
-      }
-      await index("deliveries_unfinished", ["status", "id"]).where("status", "in", UNFINISHED).execute();
-      await index("deliveries_pending_due", ["next_attempt_at", "seq"])
-        .where("status", "=", "pending")
-        .execute();
-      await index("deliveries_lease_expiry", ["lease_until", "seq"])
-        .where("status", "=", "delivering")
-        .execute();
-      await db.schema.dropIndex(`${prefix}deliveries_due`).ifExists().execute();
-      await db.schema.dropIndex(`${prefix}deliveries_lease`).ifExists().execute();
-    },
-  };
-}
-
 /** Every migration, by name (names sort in the order they apply). */
 function migrations(dialect: SqlDialect, prefix: string): Record<string, Migration> {
-  return {
-    "0001_initial": initial(dialect, prefix),
-    "0002_backlog_indexes": backlogIndexes(dialect, prefix),
-  };
+  return { "0001_initial": initial(dialect, prefix) };
 }
 
 /** The names of every table the store owns (for tests and teardown scripts), migrations tables included. */

@@ -9,7 +9,6 @@ import type {
   Delivery,
   DeliveryHourStats,
   DeliveryPatch,
-  DeliveryStatus,
   InsertMessageResult,
   ListDeliveriesQuery,
   ListSubscriptionsQuery,
@@ -642,26 +641,14 @@ export function sqlStore<DB>(options: SqlStoreOptions<DB>): SqlStore {
 
       listUnfinishedDeliveryIds(opts) {
         return run("listUnfinishedDeliveryIds", async (db) => {
-          const limit = Math.max(1, Math.trunc(opts.limit));
-          // One range of the (status, id) index per unfinished status, merged by the database (in its own
-          // collation, the one `id > afterId` pages by): finished rows, however many, are never read. A
-          // single `status in (…) order by id` walked the id index through the whole history instead.
-          const range = (status: DeliveryStatus) =>
-            db
-              .selectFrom((eb) => {
-                let qb = eb
-                  .selectFrom("deliveries")
-                  .select(["id", "tenant", "message_id", "next_attempt_at"])
-                  .where("status", "=", status);
-                if (opts.afterId !== undefined) qb = qb.where("id", ">", opts.afterId);
-                return qb.orderBy("id", "asc").limit(limit).as(`unfinished_${status}`);
-              })
-              .selectAll();
-          const [first, ...rest] = UNFINISHED.map(range);
-          const rows = await rest
-            .reduce((union, qb) => union.unionAll(qb), first!)
+          let qb = db
+            .selectFrom("deliveries")
+            .select(["id", "tenant", "message_id", "next_attempt_at"])
+            .where("status", "in", UNFINISHED);
+          if (opts.afterId !== undefined) qb = qb.where("id", ">", opts.afterId);
+          const rows = await qb
             .orderBy("id", "asc")
-            .limit(limit)
+            .limit(Math.max(1, Math.trunc(opts.limit)))
             .execute();
           return rows.map((r) => ({
             id: r.id,

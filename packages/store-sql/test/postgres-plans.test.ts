@@ -1,16 +1,13 @@
 /**
- * Plans of the PostgreSQL statements whose cost must not grow with the table: the worker's claim must look
- * deliveries up by id whatever the planner's statistics say (on a table PostgreSQL had not analyzed yet, a
- * due condition the planner could match to the due/lease indexes made each claim scan the whole due
- * backlog), and the sweep's walk over unfinished deliveries must not read the finished history.
+ * The worker's claim on PostgreSQL must look deliveries up by id whatever the planner's statistics say. On a
+ * table PostgreSQL has not analyzed yet (fresh, or grown since its last analyze) a due condition the
+ * planner can match to the due/lease indexes made each claim scan the whole due backlog and filter it by id.
  */
-import { type CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresWorkerStatements } from "../src/postgres-worker.ts";
 import { postgresStore } from "../src/server-stores.ts";
-import { sqlStore } from "../src/sql-store.ts";
-import { dropTables, PG_URL, pgKysely, pgPool, serviceAvailable, uniquePrefix } from "./services.ts";
+import { dropTables, PG_URL, pgKysely, serviceAvailable, uniquePrefix } from "./services.ts";
 
 /** Deliveries in the backlog: enough pages that a scan of them is the planner's alternative to the id index. */
 const BACKLOG = 3000;
@@ -24,19 +21,6 @@ function indexesOf(plan: unknown): string[] {
   return [...own, ...Object.values(node).flatMap(indexesOf)];
 }
 
-/** Rows a plan read from `relation` (returned plus filtered out, over all loops), from `explain (analyze)`. */
-function rowsRead(plan: unknown, relation: string): number {
-  if (Array.isArray(plan)) return plan.reduce((n: number, p) => n + rowsRead(p, relation), 0);
-  if (typeof plan !== "object" || plan === null) return 0;
-  const node = plan as Record<string, unknown>;
-  const own =
-    node["Relation Name"] === relation
-      ? (Number(node["Actual Rows"] ?? 0) + Number(node["Rows Removed by Filter"] ?? 0)) *
-        Number(node["Actual Loops"] ?? 1)
-      : 0;
-  return Object.values(node).reduce((n: number, v) => n + rowsRead(v, relation), own);
-}
-
 const up = await serviceAvailable("postgres");
 describe.skipIf(!up)("postgres claim plan", () => {
   const prefix = uniquePrefix("plan");
@@ -48,7 +32,8 @@ describe.skipIf(!up)("postgres claim plan", () => {
     await store.migrate();
     await store.close();
     await client.connect();
-    // A backlog written in one statement and never analyzed (autovacuum waits a minute at least).
+    // A backlog written in one statement and not analyzed (should autovacuum analyze it before the tests
+    // run, their reltuples check fails loudly instead of passing on a plan this test did not mean).
     await client.query(
       `insert into "${prefix}deliveries"
          (id, tenant, message_id, subscription_id, event_type, status, attempts, next_attempt_at, created_at, updated_at)
@@ -83,41 +68,4 @@ describe.skipIf(!up)("postgres claim plan", () => {
       expect(indexes.filter((i) => i.startsWith(`${prefix}deliveries_`))).toEqual([`${prefix}deliveries_id`]);
     });
   }
-
-  it("walks unfinished deliveries without reading the finished ones", async () => {
-    // A history of finished deliveries whose ids sort before every unfinished one, then a sweep page.
-    await client.query(
-      `insert into "${prefix}deliveries"
-         (id, tenant, message_id, subscription_id, event_type, status, attempts, created_at, updated_at)
-       select '0' || lpad(g::text, 8, '0'), 't', 'm', 's', 'e', 'succeeded', 1, 0, 0
-       from generate_series(1, ${BACKLOG}) g`,
-    );
-    await client.query(`analyze "${prefix}deliveries"`);
-    const queries: CompiledQuery[] = [];
-    const db = new Kysely<unknown>({
-      dialect: new PostgresDialect({ pool: pgPool() }),
-      log: (event) => {
-        if (event.level === "query") queries.push(event.query);
-      },
-    });
-    try {
-      const store = sqlStore({ db, tablePrefix: prefix, migrate: "manual" });
-      const limit = 100;
-      const page = await store.listUnfinishedDeliveryIds({ limit });
-      expect(page).toHaveLength(limit);
-      expect(page.every((d) => d.id.startsWith("d"))).toBe(true);
-      const walk = queries.find((q) => q.sql.includes(`"${prefix}deliveries"`));
-      expect(walk).toBeDefined();
-      const explained = await client.query<{ "QUERY PLAN": unknown }>(
-        `explain (analyze, format json) ${walk!.sql}`,
-        walk!.parameters as unknown[],
-      );
-      // Each unfinished status's range reads at most `limit` rows; none of the finished ones.
-      expect(rowsRead(explained.rows[0]?.["QUERY PLAN"], `${prefix}deliveries`)).toBeLessThanOrEqual(
-        2 * limit,
-      );
-    } finally {
-      await db.destroy();
-    }
-  });
 });
