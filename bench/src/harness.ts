@@ -211,11 +211,25 @@ export function compared(
   };
 }
 
+/** Marks the stdout line on which a child process hands its result to its parent. */
+const HAND_OVER_MARK = "@@hookline-bench-result ";
+
+/** In a child process: hands `value` to the parent, on a marked stdout line (other output may surround it). */
+export function handOver(value: unknown): void {
+  process.stdout.write(`\n${HAND_OVER_MARK}${JSON.stringify(value)}\n`);
+}
+
+/** The value a child handed over (the last marked line of its stdout `out`), or `undefined` if none. */
+export function handedOver<T>(out: string): T | undefined {
+  const line = out.split("\n").findLast((l) => l.startsWith(HAND_OVER_MARK));
+  return line === undefined ? undefined : (JSON.parse(line.slice(HAND_OVER_MARK.length)) as T);
+}
+
 /**
  * Runs a suite file again as a child process, with `env` added (the file reads it to know what to measure
- * there), and returns the JSON the child printed on its last stdout line. Suites measure in children what
- * must not share a process with other measurements: compiled code and heap state of one process carry over
- * to the next measurement, and differ from one process to the next.
+ * there), and returns what the child handed over ({@link handOver}). Suites measure in children what must
+ * not share a process with other measurements: compiled code and heap state of one process carry over to the
+ * next measurement, and differ from one process to the next.
  */
 export async function inChildProcess<T>(file: string, env: Record<string, string>): Promise<T> {
   const child = spawn(
@@ -231,6 +245,9 @@ export async function inChildProcess<T>(file: string, env: Record<string, string
     out += chunk;
   });
   const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`${file.split("/").at(-1)} (${JSON.stringify(env)}) exited with ${code}`);
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "") as T;
+  const result = code === 0 ? handedOver<T>(out) : undefined;
+  if (result === undefined) {
+    throw new Error(`${file.split("/").at(-1)} (${JSON.stringify(env)}) exited with ${code} and no result`);
+  }
+  return result;
 }

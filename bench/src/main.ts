@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { readdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { BenchContext, BenchResult, BenchSuite } from "./harness.ts";
+import { type BenchContext, type BenchResult, type BenchSuite, handedOver, handOver } from "./harness.ts";
 
 const suitesDir = new URL("./suites/", import.meta.url);
 const resultsFile = new URL("../results.json", import.meta.url);
@@ -37,9 +37,6 @@ function parseArgs(argv: readonly string[]): Args {
   }
   return { quick, prefix, suite };
 }
-
-/** Marks the line on which a suite's process hands its rows to the parent (stdout may carry other lines). */
-const RESULT_MARK = "@@hookline-bench-rows ";
 
 function isSuite(x: unknown): x is BenchSuite {
   return (
@@ -69,7 +66,7 @@ async function runSuiteHere(file: string, ctx: BenchContext): Promise<void> {
   } catch (error) {
     rows = [{ name: file.replace(/\.ts$/, ""), unit: "", value: null, note: errorNote(error) }];
   }
-  process.stdout.write(`\n${RESULT_MARK}${JSON.stringify(rows)}\n`);
+  handOver(rows);
 }
 
 /** Runs one suite file in a child process, within `limitMs`; its rows, or one "could not run" row. */
@@ -103,13 +100,13 @@ async function runSuiteInChild(file: string, quick: boolean, limitMs: number): P
   const [code] = (await once(child, "exit")) as [number | null];
   clearTimeout(timer);
   process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
-  const line = out.split("\n").findLast((l) => l.startsWith(RESULT_MARK));
-  if (line === undefined) {
+  const rows = handedOver<BenchResult[]>(out);
+  if (rows === undefined) {
     const why =
       code === null ? `did not finish within ${limitMs / 1000}s` : `its process exited with ${code}`;
     return [{ name, unit: "", value: null, note: `could not run: ${why}` }];
   }
-  return JSON.parse(line.slice(RESULT_MARK.length)) as BenchResult[];
+  return rows;
 }
 
 function errorNote(error: unknown): string {

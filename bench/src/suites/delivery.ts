@@ -21,6 +21,7 @@ import {
   type BenchResult,
   compared,
   defineSuite,
+  handOver,
   inChildProcess,
   percentiles,
 } from "../harness.ts";
@@ -269,7 +270,7 @@ function medianProcessRow(
 const self = fileURLToPath(import.meta.url);
 if (import.meta.main && process.env["HOOKLINE_BENCH_DELIVERY"] === "throughput") {
   const rates = await throughputHere(process.env["HOOKLINE_BENCH_QUICK"] === "1");
-  process.stdout.write(`${JSON.stringify(rates)}\n`);
+  handOver(rates);
 }
 
 /**

@@ -20,7 +20,14 @@ import Fastify from "fastify";
 import { H3 } from "h3";
 import { toNodeHandler } from "h3/node";
 import Koa from "koa";
-import { type BenchContext, type BenchResult, compared, defineSuite, inChildProcess } from "../harness.ts";
+import {
+  type BenchContext,
+  type BenchResult,
+  compared,
+  defineSuite,
+  handOver,
+  inChildProcess,
+} from "../harness.ts";
 
 interface Target {
   url: string;
@@ -187,7 +194,7 @@ if (import.meta.main && framework !== undefined) {
   const start = FRAMEWORKS[framework];
   if (start === undefined) throw new Error(`unknown framework ${framework}`);
   const row = await measureFramework(framework, start, process.env["HOOKLINE_BENCH_QUICK"] === "1");
-  process.stdout.write(`${JSON.stringify(row)}\n`);
+  handOver(row);
 }
 
 export default defineSuite({ name: "receiver", run });

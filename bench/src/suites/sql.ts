@@ -8,7 +8,6 @@
  *   while it claims and completes batches (target < 200 MB: the backlog stays on disk).
  * A missing server gives a row with value null and a note.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +22,8 @@ import {
   type BenchContext,
   type BenchResult,
   defineSuite,
+  handOver,
+  inChildProcess,
   opsPerSecondEach,
   percentiles,
 } from "../harness.ts";
@@ -270,7 +271,7 @@ async function backlogChild(path: string, batches: number): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   await store.close();
-  process.stdout.write(JSON.stringify({ start, peak, claimed }));
+  handOver({ start, peak, claimed });
 }
 
 async function backlogRow(ctx: BenchContext): Promise<BenchResult> {
@@ -282,25 +283,10 @@ async function backlogRow(ctx: BenchContext): Promise<BenchResult> {
     ctx.log(`sql: seeding ${n} pending deliveries in SQLite`);
     await seedBacklog(path, n);
     ctx.log("sql: claiming from the backlog in a separate process");
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ["--conditions=source", "--disable-warning=ExperimentalWarning", fileURLToPath(import.meta.url)],
-        {
-          env: { ...process.env, [BACKLOG_CHILD]: JSON.stringify({ path, batches: 200 }) },
-          stdio: ["ignore", "pipe", "inherit"],
-        },
-      );
-      let stdout = "";
-      child.stdout.on("data", (c: Buffer) => {
-        stdout += c.toString();
-      });
-      child.on("error", reject);
-      child.on("exit", (code) =>
-        code === 0 ? resolve(stdout) : reject(new Error(`child exited with ${code}`)),
-      );
-    });
-    const { start, peak, claimed } = JSON.parse(out) as { start: number; peak: number; claimed: number };
+    const { start, peak, claimed } = await inChildProcess<{ start: number; peak: number; claimed: number }>(
+      fileURLToPath(import.meta.url),
+      { [BACKLOG_CHILD]: JSON.stringify({ path, batches: 200 }) },
+    );
     const mb = peak / 1024 / 1024;
     const startMb = Math.round(start / 1024 / 1024);
     return {

@@ -151,9 +151,10 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
       };
     }
     if (why === 1) {
-      remember(clean, subscriptionId);
+      makeRoom(clean);
+      clean.add(subscriptionId);
       if (unlimited && circuitCacheMs > 0 && failuresSeen === failuresBefore) {
-        if (trustedUntil.size >= MAX_CLEAN) trustedUntil.clear();
+        makeRoom(trustedUntil);
         trustedUntil.set(subscriptionId, Date.now() + circuitCacheMs);
       }
     } else {
@@ -173,9 +174,9 @@ export function redisEndpointGuard(options: RedisEndpointGuardOptions): RedisEnd
   }
 }
 
-function remember(set: Set<string>, id: string): void {
-  if (set.size >= MAX_CLEAN) set.clear();
-  set.add(id);
+/** Empties a remembered set or map that is full, so neither grows without bound. */
+function makeRoom(remembered: { readonly size: number; clear(): void }): void {
+  if (remembered.size >= MAX_CLEAN) remembered.clear();
 }
 
 function nonNegative(value: number, name: string): number {
